@@ -21,7 +21,12 @@ pub const DOCKER_SCHEMA1: &str = "application/vnd.docker.distribution.manifest.v
 pub const DOCKER_SCHEMA1_SIGNED: &str = "application/vnd.docker.distribution.manifest.v1+prettyjws";
 
 /// Media types a client may ask for in `Accept` and the registry serves.
-pub const SERVED_MEDIA_TYPES: [&str; 4] = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST];
+pub const SERVED_MEDIA_TYPES: [&str; 4] = [
+    OCI_MANIFEST,
+    OCI_INDEX,
+    DOCKER_MANIFEST,
+    DOCKER_MANIFEST_LIST,
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ManifestKind {
@@ -60,7 +65,10 @@ pub struct ParsedManifest {
 
 /// `Content-Type` values that say nothing about which manifest this is.
 fn is_generic_content_type(ct: &str) -> bool {
-    matches!(ct, "" | "application/json" | "application/octet-stream" | "*/*")
+    matches!(
+        ct,
+        "" | "application/json" | "application/octet-stream" | "*/*"
+    )
 }
 
 fn strip_params(ct: &str) -> &str {
@@ -86,7 +94,9 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<ParsedManifest,
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| ManifestError::Invalid(format!("not valid JSON: {e}")))?;
     let Value::Object(obj) = &value else {
-        return Err(ManifestError::Invalid("a manifest must be a JSON object".into()));
+        return Err(ManifestError::Invalid(
+            "a manifest must be a JSON object".into(),
+        ));
     };
     match obj.get("schemaVersion").and_then(Value::as_i64) {
         Some(2) => {}
@@ -190,7 +200,9 @@ mod tests {
     }
 
     fn image(media_type: Option<&str>, extra: &str) -> Vec<u8> {
-        let mt = media_type.map(|m| format!(r#""mediaType":"{m}","#)).unwrap_or_default();
+        let mt = media_type
+            .map(|m| format!(r#""mediaType":"{m}","#))
+            .unwrap_or_default();
         format!(
             r#"{{"schemaVersion":2,{mt}"config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{}","size":2}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{}","size":3}}]{extra}}}"#,
             d('a'),
@@ -203,8 +215,14 @@ mod tests {
     fn image_manifest_references_config_and_layers() {
         let p = parse(&image(Some(OCI_MANIFEST), ""), Some(OCI_MANIFEST)).unwrap();
         assert_eq!(p.kind, ManifestKind::Image);
-        assert_eq!(p.blobs.iter().map(|x| x.to_string()).collect::<Vec<_>>(), [d('a'), d('b')]);
-        assert_eq!(p.artifact_type.as_deref(), Some("application/vnd.oci.image.config.v1+json"));
+        assert_eq!(
+            p.blobs.iter().map(|x| x.to_string()).collect::<Vec<_>>(),
+            [d('a'), d('b')]
+        );
+        assert_eq!(
+            p.artifact_type.as_deref(),
+            Some("application/vnd.oci.image.config.v1+json")
+        );
     }
 
     #[test]
@@ -223,7 +241,10 @@ mod tests {
 
     #[test]
     fn subject_and_artifact_type_are_read() {
-        let extra = format!(r#","artifactType":"application/x-sig","subject":{{"mediaType":"{OCI_MANIFEST}","digest":"{}","size":9}}"#, d('c'));
+        let extra = format!(
+            r#","artifactType":"application/x-sig","subject":{{"mediaType":"{OCI_MANIFEST}","digest":"{}","size":9}}"#,
+            d('c')
+        );
         let p = parse(&image(Some(OCI_MANIFEST), &extra), None).unwrap();
         assert_eq!(p.subject.unwrap().to_string(), d('c'));
         assert_eq!(p.artifact_type.as_deref(), Some("application/x-sig"));
@@ -253,9 +274,15 @@ mod tests {
 
     #[test]
     fn garbage_schema1_and_unknown_types_are_refused() {
-        assert!(matches!(parse(b"not json", None), Err(ManifestError::Invalid(_))));
+        assert!(matches!(
+            parse(b"not json", None),
+            Err(ManifestError::Invalid(_))
+        ));
         assert!(matches!(parse(b"[]", None), Err(ManifestError::Invalid(_))));
-        assert!(matches!(parse(br#"{"schemaVersion":1}"#, None), Err(ManifestError::Unsupported(_))));
+        assert!(matches!(
+            parse(br#"{"schemaVersion":1}"#, None),
+            Err(ManifestError::Unsupported(_))
+        ));
         assert!(matches!(
             parse(br#"{"schemaVersion":2,"mediaType":"text/plain"}"#, None),
             Err(ManifestError::Invalid(_))

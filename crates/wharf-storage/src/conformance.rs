@@ -11,7 +11,10 @@ use wharf_domain::{Algorithm, Digest, Reference, RepoName, Tag};
 use crate::{BlobStore, ByteStream, MetaStore, NewManifest, Removal, StorageError};
 
 pub fn body(parts: &[&[u8]]) -> ByteStream {
-    let parts: Vec<std::io::Result<Bytes>> = parts.iter().map(|p| Ok(Bytes::copy_from_slice(p))).collect();
+    let parts: Vec<std::io::Result<Bytes>> = parts
+        .iter()
+        .map(|p| Ok(Bytes::copy_from_slice(p)))
+        .collect();
     Box::pin(stream::iter(parts))
 }
 
@@ -31,7 +34,12 @@ fn new_id() -> String {
 fn rand_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64);
+    h.write_u64(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64,
+    );
     h.finish()
 }
 
@@ -41,14 +49,29 @@ pub async fn blob_upload_then_commit_is_readable_whole_and_by_range(s: &dyn Blob
     let id = new_id();
     let data = b"hello, wharf blob store";
     s.create_upload(&id).await.unwrap();
-    assert_eq!(s.append_upload(&id, 0, body(&[&data[..5], &data[5..]])).await.unwrap(), data.len() as u64);
+    assert_eq!(
+        s.append_upload(&id, 0, body(&[&data[..5], &data[5..]]))
+            .await
+            .unwrap(),
+        data.len() as u64
+    );
     let d = Digest::sha256_of(data);
     assert_eq!(s.stat(&d).await.unwrap(), None);
     assert_eq!(s.commit_upload(&id, &d).await.unwrap(), data.len() as u64);
     assert_eq!(s.stat(&d).await.unwrap(), Some(data.len() as u64));
-    assert_eq!(collect(s.read(&d, 0..data.len() as u64).await.unwrap()).await, data);
-    assert_eq!(collect(s.read(&d, 7..12).await.unwrap()).await, &data[7..12]);
-    assert_eq!(s.upload_size(&id).await.unwrap(), None, "a committed upload is gone");
+    assert_eq!(
+        collect(s.read(&d, 0..data.len() as u64).await.unwrap()).await,
+        data
+    );
+    assert_eq!(
+        collect(s.read(&d, 7..12).await.unwrap()).await,
+        &data[7..12]
+    );
+    assert_eq!(
+        s.upload_size(&id).await.unwrap(),
+        None,
+        "a committed upload is gone"
+    );
 }
 
 pub async fn blob_chunks_must_arrive_in_order(s: &dyn BlobStore) {
@@ -61,26 +84,37 @@ pub async fn blob_chunks_must_arrive_in_order(s: &dyn BlobStore) {
     }
     assert_eq!(s.append_upload(&id, 3, body(&[b"def"])).await.unwrap(), 6);
     assert_eq!(s.upload_size(&id).await.unwrap(), Some(6));
-    s.commit_upload(&id, &Digest::sha256_of(b"abcdef")).await.unwrap();
+    s.commit_upload(&id, &Digest::sha256_of(b"abcdef"))
+        .await
+        .unwrap();
 }
 
 pub async fn blob_commit_with_wrong_digest_stores_nothing(s: &dyn BlobStore) {
     let id = new_id();
     s.create_upload(&id).await.unwrap();
-    s.append_upload(&id, 0, body(&[b"real bytes"])).await.unwrap();
+    s.append_upload(&id, 0, body(&[b"real bytes"]))
+        .await
+        .unwrap();
     let claimed = Digest::sha256_of(b"other bytes");
     match s.commit_upload(&id, &claimed).await {
-        Err(StorageError::DigestMismatch { actual }) => assert_eq!(actual, Digest::sha256_of(b"real bytes")),
+        Err(StorageError::DigestMismatch { actual }) => {
+            assert_eq!(actual, Digest::sha256_of(b"real bytes"))
+        }
         other => panic!("expected DigestMismatch, got {other:?}"),
     }
     assert_eq!(s.stat(&claimed).await.unwrap(), None);
-    assert_eq!(s.stat(&Digest::sha256_of(b"real bytes")).await.unwrap(), None);
+    assert_eq!(
+        s.stat(&Digest::sha256_of(b"real bytes")).await.unwrap(),
+        None
+    );
 }
 
 pub async fn blob_sha512_and_empty_blobs_commit(s: &dyn BlobStore) {
     let id = new_id();
     s.create_upload(&id).await.unwrap();
-    s.append_upload(&id, 0, body(&[b"sha512 content"])).await.unwrap();
+    s.append_upload(&id, 0, body(&[b"sha512 content"]))
+        .await
+        .unwrap();
     let d = Digest::of(Algorithm::Sha512, b"sha512 content");
     s.commit_upload(&id, &d).await.unwrap();
     assert_eq!(s.stat(&d).await.unwrap(), Some(14));
@@ -111,9 +145,18 @@ pub async fn blob_cancel_and_unknown_uploads(s: &dyn BlobStore) {
     assert!(s.uploads().await.unwrap().iter().any(|(u, _)| u == &id));
     s.cancel_upload(&id).await.unwrap();
     assert_eq!(s.upload_size(&id).await.unwrap(), None);
-    assert!(matches!(s.append_upload(&id, 0, body(&[b"x"])).await, Err(StorageError::UploadUnknown)));
-    assert!(matches!(s.commit_upload(&id, &Digest::sha256_of(b"x")).await, Err(StorageError::UploadUnknown)));
-    assert!(matches!(s.create_upload("../escape").await, Err(StorageError::UploadUnknown)));
+    assert!(matches!(
+        s.append_upload(&id, 0, body(&[b"x"])).await,
+        Err(StorageError::UploadUnknown)
+    ));
+    assert!(matches!(
+        s.commit_upload(&id, &Digest::sha256_of(b"x")).await,
+        Err(StorageError::UploadUnknown)
+    ));
+    assert!(matches!(
+        s.create_upload("../escape").await,
+        Err(StorageError::UploadUnknown)
+    ));
     assert_eq!(s.upload_size("../../etc").await.unwrap(), None);
 }
 
@@ -122,12 +165,17 @@ pub async fn blob_broken_body_keeps_received_bytes_for_resume(s: &dyn BlobStore)
     s.create_upload(&id).await.unwrap();
     let broken: ByteStream = Box::pin(stream::iter(vec![
         Ok(Bytes::from_static(b"first")),
-        Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "client went away")),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "client went away",
+        )),
     ]));
     assert!(s.append_upload(&id, 0, broken).await.is_err());
     assert_eq!(s.upload_size(&id).await.unwrap(), Some(5));
     s.append_upload(&id, 5, body(&[b"second"])).await.unwrap();
-    s.commit_upload(&id, &Digest::sha256_of(b"firstsecond")).await.unwrap();
+    s.commit_upload(&id, &Digest::sha256_of(b"firstsecond"))
+        .await
+        .unwrap();
 }
 
 // ---- MetaStore ----
@@ -183,71 +231,165 @@ pub async fn meta_blob_links_are_per_repository(m: &dyn MetaStore) {
 pub async fn meta_manifest_needs_its_blobs_and_children_in_the_repository(m: &dyn MetaStore) {
     let r = repo("conf/refs");
     let layer = Digest::sha256_of(b"layer");
-    let err = put(m, &r, "img", &[layer.clone()], &[], None, Some("v1")).await.unwrap_err();
-    assert!(matches!(err, StorageError::MissingReferences(ref v) if v == &[layer.clone()]), "{err:?}");
-    assert_eq!(m.manifest(&r, &Reference::Tag(tag("v1"))).await.unwrap(), None, "nothing became visible");
+    let err = put(m, &r, "img", &[layer.clone()], &[], None, Some("v1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StorageError::MissingReferences(ref v) if v == &[layer.clone()]),
+        "{err:?}"
+    );
+    assert_eq!(
+        m.manifest(&r, &Reference::Tag(tag("v1"))).await.unwrap(),
+        None,
+        "nothing became visible"
+    );
     m.link_blob(&r, &layer, 5).await.unwrap();
-    let img = put(m, &r, "img", &[layer.clone()], &[], None, Some("v1")).await.unwrap();
+    let img = put(m, &r, "img", &[layer.clone()], &[], None, Some("v1"))
+        .await
+        .unwrap();
     let child_elsewhere = Digest::sha256_of(b"not here");
     assert!(matches!(
         put(m, &r, "index", &[], &[img.clone(), child_elsewhere], None, None).await,
         Err(StorageError::MissingReferences(v)) if v.len() == 1
     ));
-    put(m, &r, "index", &[], &[img.clone()], None, Some("list")).await.unwrap();
-    let got = m.manifest(&r, &Reference::Tag(tag("v1"))).await.unwrap().unwrap();
+    put(m, &r, "index", &[], &[img.clone()], None, Some("list"))
+        .await
+        .unwrap();
+    let got = m
+        .manifest(&r, &Reference::Tag(tag("v1")))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((got.digest, &got.content[..]), (img.clone(), &b"img"[..]));
-    assert!(m.manifest(&r, &Reference::Digest(img.clone())).await.unwrap().is_some());
-    assert!(m.manifest(&repo("conf/other"), &Reference::Digest(img)).await.unwrap().is_none());
+    assert!(m
+        .manifest(&r, &Reference::Digest(img.clone()))
+        .await
+        .unwrap()
+        .is_some());
+    assert!(m
+        .manifest(&repo("conf/other"), &Reference::Digest(img))
+        .await
+        .unwrap()
+        .is_none());
 }
 
 pub async fn meta_deletes_refuse_to_orphan_what_a_manifest_needs(m: &dyn MetaStore) {
     let r = repo("conf/deletes");
     let layer = Digest::sha256_of(b"layer-del");
     m.link_blob(&r, &layer, 9).await.unwrap();
-    let img = put(m, &r, "img-del", &[layer.clone()], &[], None, Some("a")).await.unwrap();
-    let ix = put(m, &r, "ix-del", &[], &[img.clone()], None, Some("b")).await.unwrap();
-    assert_eq!(m.unlink_blob(&r, &layer).await.unwrap(), Removal::ReferencedBy(img.clone()));
-    assert_eq!(m.delete_manifest(&r, &img).await.unwrap(), Removal::ReferencedBy(ix.clone()));
+    let img = put(m, &r, "img-del", &[layer.clone()], &[], None, Some("a"))
+        .await
+        .unwrap();
+    let ix = put(m, &r, "ix-del", &[], &[img.clone()], None, Some("b"))
+        .await
+        .unwrap();
+    assert_eq!(
+        m.unlink_blob(&r, &layer).await.unwrap(),
+        Removal::ReferencedBy(img.clone())
+    );
+    assert_eq!(
+        m.delete_manifest(&r, &img).await.unwrap(),
+        Removal::ReferencedBy(ix.clone())
+    );
     assert_eq!(m.delete_manifest(&r, &ix).await.unwrap(), Removal::Removed);
     assert_eq!(m.tags(&r, None, None).await.unwrap().unwrap(), ["a"]);
     assert_eq!(m.delete_manifest(&r, &img).await.unwrap(), Removal::Removed);
-    assert_eq!(m.tags(&r, None, None).await.unwrap().unwrap(), Vec::<String>::new(), "tags of a deleted manifest go");
+    assert_eq!(
+        m.tags(&r, None, None).await.unwrap().unwrap(),
+        Vec::<String>::new(),
+        "tags of a deleted manifest go"
+    );
     assert_eq!(m.unlink_blob(&r, &layer).await.unwrap(), Removal::Removed);
-    assert_eq!(m.delete_manifest(&r, &img).await.unwrap(), Removal::NotFound);
+    assert_eq!(
+        m.delete_manifest(&r, &img).await.unwrap(),
+        Removal::NotFound
+    );
 }
 
 pub async fn meta_tags_move_atomically_and_list_in_order_with_paging(m: &dyn MetaStore) {
     let r = repo("conf/tags");
-    let one = put(m, &r, "one", &[], &[], None, Some("latest")).await.unwrap();
-    let two = put(m, &r, "two", &[], &[], None, Some("latest")).await.unwrap();
-    assert_eq!(m.manifest(&r, &Reference::Tag(tag("latest"))).await.unwrap().unwrap().digest, two);
-    assert!(m.manifest(&r, &Reference::Digest(one)).await.unwrap().is_some(), "the old manifest stays by digest");
+    let one = put(m, &r, "one", &[], &[], None, Some("latest"))
+        .await
+        .unwrap();
+    let two = put(m, &r, "two", &[], &[], None, Some("latest"))
+        .await
+        .unwrap();
+    assert_eq!(
+        m.manifest(&r, &Reference::Tag(tag("latest")))
+            .await
+            .unwrap()
+            .unwrap()
+            .digest,
+        two
+    );
+    assert!(
+        m.manifest(&r, &Reference::Digest(one))
+            .await
+            .unwrap()
+            .is_some(),
+        "the old manifest stays by digest"
+    );
     for t in ["b", "a", "C", "c"] {
         put(m, &r, "two", &[], &[], None, Some(t)).await.unwrap();
     }
-    assert_eq!(m.tags(&r, None, None).await.unwrap().unwrap(), ["C", "a", "b", "c", "latest"]);
-    assert_eq!(m.tags(&r, None, Some(2)).await.unwrap().unwrap(), ["C", "a"]);
-    assert_eq!(m.tags(&r, Some("a"), Some(2)).await.unwrap().unwrap(), ["b", "c"]);
+    assert_eq!(
+        m.tags(&r, None, None).await.unwrap().unwrap(),
+        ["C", "a", "b", "c", "latest"]
+    );
+    assert_eq!(
+        m.tags(&r, None, Some(2)).await.unwrap().unwrap(),
+        ["C", "a"]
+    );
+    assert_eq!(
+        m.tags(&r, Some("a"), Some(2)).await.unwrap().unwrap(),
+        ["b", "c"]
+    );
     assert!(m.delete_tag(&r, &tag("a")).await.unwrap());
     assert!(!m.delete_tag(&r, &tag("a")).await.unwrap());
-    assert_eq!(m.tags(&repo("conf/never-pushed"), None, None).await.unwrap(), None);
+    assert_eq!(
+        m.tags(&repo("conf/never-pushed"), None, None)
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 pub async fn meta_repositories_list_in_order_with_paging(m: &dyn MetaStore) {
     for name in ["conf/cat/b", "conf/cat/a", "conf/cat/c/d"] {
-        m.link_blob(&repo(name), &Digest::sha256_of(name.as_bytes()), 1).await.unwrap();
+        m.link_blob(&repo(name), &Digest::sha256_of(name.as_bytes()), 1)
+            .await
+            .unwrap();
     }
     let all = m.repositories(Some("conf/cat/"), None).await.unwrap();
-    let ours: Vec<_> = all.iter().filter(|n| n.starts_with("conf/cat/")).cloned().collect();
+    let ours: Vec<_> = all
+        .iter()
+        .filter(|n| n.starts_with("conf/cat/"))
+        .cloned()
+        .collect();
     assert_eq!(ours, ["conf/cat/a", "conf/cat/b", "conf/cat/c/d"]);
-    assert_eq!(m.repositories(Some("conf/cat/a"), Some(1)).await.unwrap(), ["conf/cat/b"]);
+    assert_eq!(
+        m.repositories(Some("conf/cat/a"), Some(1)).await.unwrap(),
+        ["conf/cat/b"]
+    );
 }
 
 pub async fn meta_referrers_index_subjects_per_repository(m: &dyn MetaStore) {
     let r = repo("conf/referrers");
     let subject = Digest::sha256_of(b"subject that is not pushed");
-    let sig = put(m, &r, "sig", &[], &[], Some(&subject), None).await.unwrap();
-    put(m, &repo("conf/referrers-other"), "sig2", &[], &[], Some(&subject), None).await.unwrap();
+    let sig = put(m, &r, "sig", &[], &[], Some(&subject), None)
+        .await
+        .unwrap();
+    put(
+        m,
+        &repo("conf/referrers-other"),
+        "sig2",
+        &[],
+        &[],
+        Some(&subject),
+        None,
+    )
+    .await
+    .unwrap();
     let refs = m.referrers(&r, &subject).await.unwrap();
     assert_eq!(refs.len(), 1);
     assert_eq!(refs[0].digest, sig);
@@ -276,10 +418,16 @@ pub async fn meta_uploads_are_tracked_and_finish_into_a_link(m: &dyn MetaStore) 
 #[macro_export]
 macro_rules! blob_store_conformance_tests {
     ($make:expr) => {
-        $crate::__conformance_tests!($make, blob_upload_then_commit_is_readable_whole_and_by_range,
-            blob_chunks_must_arrive_in_order, blob_commit_with_wrong_digest_stores_nothing,
-            blob_sha512_and_empty_blobs_commit, blob_same_content_twice_is_stored_once,
-            blob_cancel_and_unknown_uploads, blob_broken_body_keeps_received_bytes_for_resume);
+        $crate::__conformance_tests!(
+            $make,
+            blob_upload_then_commit_is_readable_whole_and_by_range,
+            blob_chunks_must_arrive_in_order,
+            blob_commit_with_wrong_digest_stores_nothing,
+            blob_sha512_and_empty_blobs_commit,
+            blob_same_content_twice_is_stored_once,
+            blob_cancel_and_unknown_uploads,
+            blob_broken_body_keeps_received_bytes_for_resume
+        );
     };
 }
 
@@ -287,12 +435,16 @@ macro_rules! blob_store_conformance_tests {
 #[macro_export]
 macro_rules! meta_store_conformance_tests {
     ($make:expr) => {
-        $crate::__conformance_tests!($make, meta_blob_links_are_per_repository,
+        $crate::__conformance_tests!(
+            $make,
+            meta_blob_links_are_per_repository,
             meta_manifest_needs_its_blobs_and_children_in_the_repository,
             meta_deletes_refuse_to_orphan_what_a_manifest_needs,
             meta_tags_move_atomically_and_list_in_order_with_paging,
-            meta_repositories_list_in_order_with_paging, meta_referrers_index_subjects_per_repository,
-            meta_uploads_are_tracked_and_finish_into_a_link);
+            meta_repositories_list_in_order_with_paging,
+            meta_referrers_index_subjects_per_repository,
+            meta_uploads_are_tracked_and_finish_into_a_link
+        );
     };
 }
 

@@ -94,7 +94,9 @@ fn not_found_as_none<T>(r: io::Result<T>) -> io::Result<Option<T>> {
     }
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> io::Result<T> + Send + 'static) -> Result<T> {
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> io::Result<T> + Send + 'static,
+) -> Result<T> {
     Ok(tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| io::Error::other(format!("blocking task failed: {e}")))??)
@@ -159,7 +161,10 @@ impl BlobStore for FsBlobStore {
                 let mut buf = BytesMut::zeroed(want);
                 let r = file.read(&mut buf).and_then(|n| {
                     if n == 0 {
-                        Err(io::Error::new(io::ErrorKind::UnexpectedEof, "blob shorter than expected"))
+                        Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "blob shorter than expected",
+                        ))
                     } else {
                         Ok(n)
                     }
@@ -189,7 +194,14 @@ impl BlobStore for FsBlobStore {
 
     async fn create_upload(&self, id: &str) -> Result<()> {
         let path = self.upload_path(id)?;
-        blocking(move || OpenOptions::new().write(true).create_new(true).open(path).map(drop)).await
+        blocking(move || {
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .map(drop)
+        })
+        .await
     }
 
     async fn upload_size(&self, id: &str) -> Result<Option<u64>> {
@@ -246,7 +258,10 @@ impl BlobStore for FsBlobStore {
                     since_writeback = 0;
                 }
             }
-            (hasher.map(|h| (h, size + written)), Ok::<u64, StorageError>(written))
+            (
+                hasher.map(|h| (h, size + written)),
+                Ok::<u64, StorageError>(written),
+            )
         });
         let mut batch = BytesMut::new();
         let mut body_error = None;
@@ -254,7 +269,8 @@ impl BlobStore for FsBlobStore {
             match item {
                 Ok(chunk) => {
                     batch.extend_from_slice(&chunk);
-                    if batch.len() >= WRITE_BATCH && tx.send(batch.split().freeze()).await.is_err() {
+                    if batch.len() >= WRITE_BATCH && tx.send(batch.split().freeze()).await.is_err()
+                    {
                         break; // the writer failed; its error is reported below
                     }
                 }
@@ -283,7 +299,8 @@ impl BlobStore for FsBlobStore {
         let path = self.upload_path(id)?;
         let state = self.state(id);
         let mut st = state.lock().await;
-        let Some(size) = not_found_as_none(tokio::fs::metadata(&path).await)?.map(|m| m.len()) else {
+        let Some(size) = not_found_as_none(tokio::fs::metadata(&path).await)?.map(|m| m.len())
+        else {
             drop(st);
             self.forget(id);
             return Err(StorageError::UploadUnknown);

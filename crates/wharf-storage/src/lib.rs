@@ -49,7 +49,10 @@ pub enum StorageError {
 }
 
 fn list(d: &[Digest]) -> String {
-    d.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    d.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Content-addressed blob storage with resumable uploads.
@@ -143,13 +146,27 @@ pub trait MetaStore: Send + Sync + 'static {
     /// In one transaction: checks that every blob and child manifest `m` references is present
     /// in `repo` ([`StorageError::MissingReferences`] otherwise), stores the manifest, and points
     /// `tag` at it.
-    async fn put_manifest(&self, repo: &RepoName, m: NewManifest<'_>, tag: Option<&Tag>) -> Result<()>;
-    async fn manifest(&self, repo: &RepoName, reference: &Reference) -> Result<Option<StoredManifest>>;
+    async fn put_manifest(
+        &self,
+        repo: &RepoName,
+        m: NewManifest<'_>,
+        tag: Option<&Tag>,
+    ) -> Result<()>;
+    async fn manifest(
+        &self,
+        repo: &RepoName,
+        reference: &Reference,
+    ) -> Result<Option<StoredManifest>>;
     /// Removes a manifest and every tag pointing at it, unless an index in `repo` lists it.
     async fn delete_manifest(&self, repo: &RepoName, digest: &Digest) -> Result<Removal>;
     async fn delete_tag(&self, repo: &RepoName, tag: &Tag) -> Result<bool>;
     /// Tags in byte order, after `after`, at most `limit`; `None` if the repository is unknown.
-    async fn tags(&self, repo: &RepoName, after: Option<&str>, limit: Option<usize>) -> Result<Option<Vec<String>>>;
+    async fn tags(
+        &self,
+        repo: &RepoName,
+        after: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<Option<Vec<String>>>;
     /// Repository names in byte order, after `after`, at most `limit`.
     async fn repositories(&self, after: Option<&str>, limit: Option<usize>) -> Result<Vec<String>>;
     /// Manifests in `repo` whose `subject` is `subject`, ordered by digest.

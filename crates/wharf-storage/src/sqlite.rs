@@ -146,8 +146,11 @@ impl SqliteMetaStore {
 }
 
 fn ensure_repo(tx: &rusqlite::Transaction, repo: &str) -> Result<()> {
-    tx.execute("INSERT OR IGNORE INTO repositories (name) VALUES (?1)", [repo])
-        .map_err(backend)?;
+    tx.execute(
+        "INSERT OR IGNORE INTO repositories (name) VALUES (?1)",
+        [repo],
+    )
+    .map_err(backend)?;
     Ok(())
 }
 
@@ -200,14 +203,26 @@ impl MetaStore for SqliteMetaStore {
                 return Ok(Removal::ReferencedBy(parse_digest(user).map_err(backend)?));
             }
             let n = tx
-                .execute("DELETE FROM blob_links WHERE repo = ?1 AND digest = ?2", [&repo, &digest])
+                .execute(
+                    "DELETE FROM blob_links WHERE repo = ?1 AND digest = ?2",
+                    [&repo, &digest],
+                )
                 .map_err(backend)?;
-            Ok(if n > 0 { Removal::Removed } else { Removal::NotFound })
+            Ok(if n > 0 {
+                Removal::Removed
+            } else {
+                Removal::NotFound
+            })
         })
         .await
     }
 
-    async fn put_manifest(&self, repo: &RepoName, m: NewManifest<'_>, tag: Option<&Tag>) -> Result<()> {
+    async fn put_manifest(
+        &self,
+        repo: &RepoName,
+        m: NewManifest<'_>,
+        tag: Option<&Tag>,
+    ) -> Result<()> {
         let repo = repo.to_string();
         let digest = m.digest.to_string();
         let media_type = m.media_type.to_string();
@@ -281,7 +296,11 @@ impl MetaStore for SqliteMetaStore {
         .await
     }
 
-    async fn manifest(&self, repo: &RepoName, reference: &Reference) -> Result<Option<StoredManifest>> {
+    async fn manifest(
+        &self,
+        repo: &RepoName,
+        reference: &Reference,
+    ) -> Result<Option<StoredManifest>> {
         let repo = repo.to_string();
         let reference = reference.clone();
         self.read(move |c| {
@@ -344,20 +363,34 @@ impl MetaStore for SqliteMetaStore {
                 .optional()
                 .map_err(backend)?;
             if let Some(parent) = parent {
-                return Ok(Removal::ReferencedBy(parse_digest(parent).map_err(backend)?));
+                return Ok(Removal::ReferencedBy(
+                    parse_digest(parent).map_err(backend)?,
+                ));
             }
-            tx.execute("DELETE FROM tags WHERE repo = ?1 AND digest = ?2", [&repo, &digest])
-                .map_err(backend)?;
-            tx.execute("DELETE FROM manifest_links WHERE repo = ?1 AND digest = ?2", [&repo, &digest])
-                .map_err(backend)?;
+            tx.execute(
+                "DELETE FROM tags WHERE repo = ?1 AND digest = ?2",
+                [&repo, &digest],
+            )
+            .map_err(backend)?;
+            tx.execute(
+                "DELETE FROM manifest_links WHERE repo = ?1 AND digest = ?2",
+                [&repo, &digest],
+            )
+            .map_err(backend)?;
             // The content row goes when no repository links it any more.
             let still_linked = tx
-                .query_row("SELECT 1 FROM manifest_links WHERE digest = ?1 LIMIT 1", [&digest], |_| Ok(()))
+                .query_row(
+                    "SELECT 1 FROM manifest_links WHERE digest = ?1 LIMIT 1",
+                    [&digest],
+                    |_| Ok(()),
+                )
                 .optional()
                 .map_err(backend)?;
             if still_linked.is_none() {
-                tx.execute("DELETE FROM manifest_refs WHERE digest = ?1", [&digest]).map_err(backend)?;
-                tx.execute("DELETE FROM manifests WHERE digest = ?1", [&digest]).map_err(backend)?;
+                tx.execute("DELETE FROM manifest_refs WHERE digest = ?1", [&digest])
+                    .map_err(backend)?;
+                tx.execute("DELETE FROM manifests WHERE digest = ?1", [&digest])
+                    .map_err(backend)?;
             }
             Ok(Removal::Removed)
         })
@@ -368,14 +401,22 @@ impl MetaStore for SqliteMetaStore {
         let (repo, tag) = (repo.to_string(), tag.to_string());
         self.write(move |tx| {
             let n = tx
-                .execute("DELETE FROM tags WHERE repo = ?1 AND tag = ?2", [&repo, &tag])
+                .execute(
+                    "DELETE FROM tags WHERE repo = ?1 AND tag = ?2",
+                    [&repo, &tag],
+                )
                 .map_err(backend)?;
             Ok(n > 0)
         })
         .await
     }
 
-    async fn tags(&self, repo: &RepoName, after: Option<&str>, limit: Option<usize>) -> Result<Option<Vec<String>>> {
+    async fn tags(
+        &self,
+        repo: &RepoName,
+        after: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<Option<Vec<String>>> {
         let repo = repo.to_string();
         let after = after.unwrap_or("").to_string();
         let limit = sql_limit(limit);
@@ -401,9 +442,11 @@ impl MetaStore for SqliteMetaStore {
         let after = after.unwrap_or("").to_string();
         let limit = sql_limit(limit);
         self.read(move |c| {
-            c.prepare_cached("SELECT name FROM repositories WHERE name > ?1 ORDER BY name LIMIT ?2")?
-                .query_map(params![after, limit], |r| r.get(0))?
-                .collect()
+            c.prepare_cached(
+                "SELECT name FROM repositories WHERE name > ?1 ORDER BY name LIMIT ?2",
+            )?
+            .query_map(params![after, limit], |r| r.get(0))?
+            .collect()
         })
         .await
     }
@@ -456,7 +499,9 @@ impl MetaStore for SqliteMetaStore {
         .await?
         .map(|(repo, updated)| {
             Ok(UploadRecord {
-                repo: repo.parse().map_err(|e| StorageError::Backend(format!("stored repository name: {e}")))?,
+                repo: repo
+                    .parse()
+                    .map_err(|e| StorageError::Backend(format!("stored repository name: {e}")))?,
                 updated,
             })
         })
@@ -466,8 +511,11 @@ impl MetaStore for SqliteMetaStore {
     async fn touch_upload(&self, id: &str, now: i64) -> Result<()> {
         let id = id.to_string();
         self.write(move |tx| {
-            tx.execute("UPDATE uploads SET updated = ?2 WHERE id = ?1", params![id, now])
-                .map_err(backend)?;
+            tx.execute(
+                "UPDATE uploads SET updated = ?2 WHERE id = ?1",
+                params![id, now],
+            )
+            .map_err(backend)?;
             Ok(())
         })
         .await
@@ -478,7 +526,11 @@ impl MetaStore for SqliteMetaStore {
         let blob = blob.map(|(d, s)| (d.to_string(), s));
         self.write(move |tx| {
             let repo: Option<String> = tx
-                .query_row("DELETE FROM uploads WHERE id = ?1 RETURNING repo", [&id], |r| r.get(0))
+                .query_row(
+                    "DELETE FROM uploads WHERE id = ?1 RETURNING repo",
+                    [&id],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(backend)?;
             if let (Some(repo), Some((digest, size))) = (repo, blob) {

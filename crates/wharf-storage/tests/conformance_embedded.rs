@@ -12,7 +12,10 @@ async fn fs_store() -> (Arc<FsBlobStore>, tempfile::TempDir) {
 
 async fn sqlite_store() -> (Arc<SqliteMetaStore>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    (Arc::new(SqliteMetaStore::open(&dir.path().join("meta.db")).unwrap()), dir)
+    (
+        Arc::new(SqliteMetaStore::open(&dir.path().join("meta.db")).unwrap()),
+        dir,
+    )
 }
 
 mod fs_blob_store {

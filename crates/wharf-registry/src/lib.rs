@@ -1,0 +1,193 @@
+//! The registry: OCI Distribution 1.1 and Docker Registry HTTP API v2 over the storage traits.
+//!
+//! [`router`] serves everything under `/v2`. Paths are parsed by [`route`]; each endpoint's
+//! handler lives in the module of its resource ([`blobs`], [`uploads`], [`manifests`],
+//! [`listing`]) and stays thin: validate the request, call storage, shape the response. Every
+//! failure becomes an [`error::OciError`], the spec's JSON error body.
+//!
+//! The rules that make pushes safe live below this crate: the blob store verifies digests on
+//! commit, and the metadata store checks a manifest's references and stores it in one
+//! transaction. The only background work here is [`housekeeping`] (abandoned uploads).
+
+pub mod blobs;
+pub mod error;
+pub mod housekeeping;
+pub mod listing;
+pub mod manifests;
+pub mod range;
+pub mod route;
+pub mod uploads;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use wharf_domain::RepoName;
+use wharf_storage::{BlobStore, MetaStore};
+
+use crate::error::OciError;
+use crate::route::Route;
+
+pub const API_VERSION_HEADER: &str = "docker-distribution-api-version";
+
+/// Limits on what clients may send.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest manifest accepted, in bytes.
+    pub max_manifest_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_manifest_bytes: 4 << 20,
+        }
+    }
+}
+
+/// Shared state of the registry: the two stores and the limits.
+#[derive(Clone)]
+pub struct Registry {
+    pub blobs: Arc<dyn BlobStore>,
+    pub meta: Arc<dyn MetaStore>,
+    pub limits: Limits,
+}
+
+pub type Result<T, E = OciError> = std::result::Result<T, E>;
+
+/// The `/v2` API as an axum router.
+pub fn router(registry: Registry) -> Router {
+    Router::new()
+        .route("/v2", axum::routing::any(dispatch))
+        .route("/v2/", axum::routing::any(dispatch))
+        .route("/v2/{*rest}", axum::routing::any(dispatch))
+        .with_state(registry)
+}
+
+fn repo(name: &str) -> Result<RepoName> {
+    Ok(name.parse()?)
+}
+
+/// Query parameters of a request; repeated keys keep the first value.
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    fn of(req: &Request) -> Self {
+        let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(req.uri())
+            .map(|axum::extract::Query(v)| v)
+            .unwrap_or_default();
+        Query(pairs)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+pub(crate) fn header<'a>(
+    headers: &'a HeaderMap,
+    name: impl axum::http::header::AsHeaderName,
+) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+async fn dispatch(State(reg): State<Registry>, req: Request) -> Response {
+    let mut resp = match route(&reg, req).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    };
+    resp.headers_mut()
+        .insert(API_VERSION_HEADER, HeaderValue::from_static("registry/2.0"));
+    resp
+}
+
+async fn route(reg: &Registry, req: Request) -> Result<Response> {
+    let Some(route) = route::parse(req.uri().path()) else {
+        return Err(OciError::new(
+            StatusCode::NOT_FOUND,
+            "NAME_UNKNOWN",
+            "no registry endpoint at this path: see the OCI distribution spec for /v2 paths",
+        ));
+    };
+    let method = req.method().clone();
+    let query = Query::of(&req);
+    let (parts, body) = req.into_parts();
+    let headers = parts.headers;
+    let not_allowed =
+        || OciError::unsupported(format!("{method} is not supported on this endpoint"));
+    match route {
+        Route::Base => match method {
+            Method::GET | Method::HEAD => Ok((
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                "{}",
+            )
+                .into_response()),
+            _ => Err(not_allowed()),
+        },
+        Route::Catalog => match method {
+            Method::GET => listing::catalog(reg, &query).await,
+            _ => Err(not_allowed()),
+        },
+        Route::Tags { name } => match method {
+            Method::GET => listing::tags(reg, &repo(&name)?, &query).await,
+            _ => Err(not_allowed()),
+        },
+        Route::Referrers { name, digest } => match method {
+            Method::GET => listing::referrers(reg, &repo(&name)?, &digest, &query).await,
+            _ => Err(not_allowed()),
+        },
+        Route::Manifest { name, reference } => {
+            let name = repo(&name)?;
+            match method {
+                Method::GET => manifests::get(reg, &name, &reference, true).await,
+                Method::HEAD => manifests::get(reg, &name, &reference, false).await,
+                Method::PUT => manifests::put(reg, &name, &reference, &headers, body).await,
+                Method::DELETE => manifests::delete(reg, &name, &reference).await,
+                _ => Err(not_allowed()),
+            }
+        }
+        Route::Blob { name, digest } => {
+            let name = repo(&name)?;
+            let digest = digest.parse()?;
+            match method {
+                Method::GET => blobs::get(reg, &name, &digest, &headers, true).await,
+                Method::HEAD => blobs::get(reg, &name, &digest, &headers, false).await,
+                Method::DELETE => blobs::delete(reg, &name, &digest).await,
+                _ => Err(not_allowed()),
+            }
+        }
+        Route::UploadStart { name } => match method {
+            Method::POST => uploads::start(reg, &repo(&name)?, &query, body).await,
+            _ => Err(not_allowed()),
+        },
+        Route::Upload { name, id } => {
+            let name = repo(&name)?;
+            match method {
+                Method::GET => uploads::status(reg, &name, &id).await,
+                Method::PATCH => uploads::patch(reg, &name, &id, &headers, body).await,
+                Method::PUT => uploads::finish(reg, &name, &id, &query, &headers, body).await,
+                Method::DELETE => uploads::cancel(reg, &name, &id).await,
+                _ => Err(not_allowed()),
+            }
+        }
+    }
+}
+
+/// A request body as the storage layer's byte stream.
+pub(crate) fn body_stream(body: Body) -> wharf_storage::ByteStream {
+    use futures_util::TryStreamExt;
+    Box::pin(body.into_data_stream().map_err(std::io::Error::other))
+}
+
+/// Unix seconds now.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}

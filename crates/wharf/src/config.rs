@@ -1,0 +1,93 @@
+//! The server's settings: flags, then environment variables (both through clap), then the YAML
+//! file given with `--config`, then defaults.
+//!
+//! YAML is read with `serde_norway`, the maintained fork of the archived `serde_yaml`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// The YAML config file. Every field is optional; unknown fields are an error, so a typo is
+/// reported rather than ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileConfig {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub log_level: Option<String>,
+    #[serde(default)]
+    pub limits: LimitsConfig,
+    #[serde(default)]
+    pub uploads: UploadsConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LimitsConfig {
+    /// Largest manifest accepted, in bytes (default 4 MiB).
+    pub max_manifest_bytes: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UploadsConfig {
+    /// How long an upload may sit idle before it is purged, e.g. `24h` (the default), `30m`.
+    pub expiry: Option<String>,
+    /// How often abandoned uploads are looked for, e.g. `1h` (the default).
+    pub purge_interval: Option<String>,
+}
+
+impl FileConfig {
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
+        serde_norway::from_str(&text).map_err(|e| format!("config file {}: {e}", path.display()))
+    }
+}
+
+/// Reads `90s`, `15m`, `24h`, `7d` (or a bare number of seconds).
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("invalid duration {s:?}: use e.g. 90s, 15m, 24h, 7d"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86400,
+        _ => {
+            return Err(format!(
+                "invalid duration {s:?}: use e.g. 90s, 15m, 24h, 7d"
+            ))
+        }
+    };
+    Ok(Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("24h"), Ok(Duration::from_secs(86400)));
+        assert_eq!(parse_duration("2d"), Ok(Duration::from_secs(172800)));
+        assert_eq!(parse_duration("5"), Ok(Duration::from_secs(5)));
+        assert!(parse_duration("h").is_err());
+        assert!(parse_duration("5w").is_err());
+    }
+
+    #[test]
+    fn unknown_config_fields_are_errors() {
+        let e = serde_norway::from_str::<FileConfig>("listen: x\nlimts: {}\n").unwrap_err();
+        assert!(e.to_string().contains("limts"), "{e}");
+        let c: FileConfig =
+            serde_norway::from_str("limits:\n  maxManifestBytes: 10\nuploads:\n  expiry: 1h\n")
+                .unwrap();
+        assert_eq!(c.limits.max_manifest_bytes, Some(10));
+    }
+}
