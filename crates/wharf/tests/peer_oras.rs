@@ -14,7 +14,11 @@ fn oras_pushes_and_pulls_artifacts_monolithic_and_chunked() {
     };
     let s = Server::start();
     let work = tempfile::tempdir().unwrap();
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/oras_push_pull.py");
-    let out = run(Command::new(python).arg(script).arg(&s.addr).arg(work.path()));
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/oras_push_pull.py");
+    let out = run(Command::new(python)
+        .arg(script)
+        .arg(&s.addr)
+        .arg(work.path()));
     assert!(out.contains("oras ok"), "{out}");
 }

@@ -14,30 +14,96 @@ fn podman_pulls_pushes_and_pushes_manifest_lists() {
     let s = Server::start();
     let store = ContainersStorage::new();
     let r = &s.addr;
-    skopeo_copy(false, &layout.image("amd64"), &format!("docker://{r}/ns/base:v1"));
-    skopeo_copy(true, &layout.image("multi"), &format!("docker://{r}/ns/base:multi"));
+    skopeo_copy(
+        false,
+        &layout.image("amd64"),
+        &format!("docker://{r}/ns/base:v1"),
+    );
+    skopeo_copy(
+        true,
+        &layout.image("multi"),
+        &format!("docker://{r}/ns/base:multi"),
+    );
 
-    run(store.cmd("podman").args(["pull", "-q", "--tls-verify=false", &format!("{r}/ns/base:v1")]));
-    run(store.cmd("podman").args(["pull", "-q", "--tls-verify=false", "--arch", "arm64", &format!("{r}/ns/base:multi")]));
-    let arch = run(store.cmd("podman").args(["image", "inspect", "--format", "{{.Architecture}}", &format!("{r}/ns/base:multi")]));
+    run(store.cmd("podman").args([
+        "pull",
+        "-q",
+        "--tls-verify=false",
+        &format!("{r}/ns/base:v1"),
+    ]));
+    run(store.cmd("podman").args([
+        "pull",
+        "-q",
+        "--tls-verify=false",
+        "--arch",
+        "arm64",
+        &format!("{r}/ns/base:multi"),
+    ]));
+    let arch = run(store.cmd("podman").args([
+        "image",
+        "inspect",
+        "--format",
+        "{{.Architecture}}",
+        &format!("{r}/ns/base:multi"),
+    ]));
     assert_eq!(arch.trim(), "arm64");
 
-    run(store.cmd("podman").args(["tag", &format!("{r}/ns/base:v1"), &format!("{r}/ns/podman:retag")]));
-    run(store.cmd("podman").args(["push", "-q", "--tls-verify=false", &format!("{r}/ns/podman:retag")]));
-    assert_eq!(served_media_type(&s, "ns/podman", "retag"), "application/vnd.oci.image.manifest.v1+json");
     run(store.cmd("podman").args([
-        "push", "-q", "--tls-verify=false", "--format", "v2s2", &format!("{r}/ns/podman:retag"), &format!("docker://{r}/ns/podman:v2s2"),
+        "tag",
+        &format!("{r}/ns/base:v1"),
+        &format!("{r}/ns/podman:retag"),
     ]));
-    assert_eq!(served_media_type(&s, "ns/podman", "v2s2"), "application/vnd.docker.distribution.manifest.v2+json");
+    run(store.cmd("podman").args([
+        "push",
+        "-q",
+        "--tls-verify=false",
+        &format!("{r}/ns/podman:retag"),
+    ]));
+    assert_eq!(
+        served_media_type(&s, "ns/podman", "retag"),
+        "application/vnd.oci.image.manifest.v1+json"
+    );
+    run(store.cmd("podman").args([
+        "push",
+        "-q",
+        "--tls-verify=false",
+        "--format",
+        "v2s2",
+        &format!("{r}/ns/podman:retag"),
+        &format!("docker://{r}/ns/podman:v2s2"),
+    ]));
+    assert_eq!(
+        served_media_type(&s, "ns/podman", "v2s2"),
+        "application/vnd.docker.distribution.manifest.v2+json"
+    );
 
     let list = format!("{r}/ns/podman:list");
     run(store.cmd("podman").args(["manifest", "create", &list]));
-    run(store.cmd("podman").args(["manifest", "add", "--tls-verify=false", &list, &format!("docker://{r}/ns/base:v1")]));
-    run(store.cmd("podman").args(["manifest", "push", "-q", "--all", "--tls-verify=false", &list, &format!("docker://{list}")]));
+    run(store.cmd("podman").args([
+        "manifest",
+        "add",
+        "--tls-verify=false",
+        &list,
+        &format!("docker://{r}/ns/base:v1"),
+    ]));
+    run(store.cmd("podman").args([
+        "manifest",
+        "push",
+        "-q",
+        "--all",
+        "--tls-verify=false",
+        &list,
+        &format!("docker://{list}"),
+    ]));
     let ct = served_media_type(&s, "ns/podman", "list");
     assert!(ct.contains("index") || ct.contains("list"), "{ct}");
 
     // And back: pull what podman pushed.
     let fresh = ContainersStorage::new();
-    run(fresh.cmd("podman").args(["pull", "-q", "--tls-verify=false", &format!("{r}/ns/podman:v2s2")]));
+    run(fresh.cmd("podman").args([
+        "pull",
+        "-q",
+        "--tls-verify=false",
+        &format!("{r}/ns/podman:v2s2"),
+    ]));
 }

@@ -46,12 +46,23 @@ impl Server {
         let log_file = std::fs::File::create(&log).unwrap();
         let mut cmd = Command::new(wharf_bin());
         cmd.arg("serve").arg("--data-dir").arg(data_dir);
-        if !extra.iter().any(|a| a.starts_with("--listen")) && !env.iter().any(|(k, _)| *k == "WHARF_LISTEN") {
+        if !extra.iter().any(|a| a.starts_with("--listen"))
+            && !env.iter().any(|(k, _)| *k == "WHARF_LISTEN")
+        {
             cmd.args(["--listen", "127.0.0.1:0"]);
         }
-        cmd.args(extra).envs(env.iter().copied()).stdout(Stdio::null()).stderr(log_file);
+        cmd.args(extra)
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(log_file);
         let child = cmd.spawn().expect("start wharf serve");
-        let mut s = Server { child: Some(child), addr: String::new(), data_dir: data_dir.into(), log, _tmp: None };
+        let mut s = Server {
+            child: Some(child),
+            addr: String::new(),
+            data_dir: data_dir.into(),
+            log,
+            _tmp: None,
+        };
         s.addr = s.wait_for_address();
         s
     }
@@ -66,7 +77,10 @@ impl Server {
             if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
                 panic!("wharf serve exited with {status} before listening:\n{text}");
             }
-            assert!(Instant::now() < deadline, "wharf serve did not start in 20 s:\n{text}");
+            assert!(
+                Instant::now() < deadline,
+                "wharf serve did not start in 20 s:\n{text}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -109,7 +123,10 @@ impl Drop for Server {
 
 /// Whether peer `tool` is on PATH. Under `CI=true` a missing peer is a failure.
 pub fn require(tool: &str) -> bool {
-    let found = Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !found {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("peer {tool} is not installed and CI=true: run scripts/install-peers");
@@ -122,12 +139,21 @@ pub fn require(tool: &str) -> bool {
 /// The Python with the PyPI peers (oras), installed by scripts/install-peers.
 pub fn peer_python() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/peer-venv/bin/python");
-    let ok = Command::new(&p).args(["-c", "import oras"]).output().is_ok_and(|o| o.status.success());
+    let ok = Command::new(&p)
+        .args(["-c", "import oras"])
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !ok {
         if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("PyPI peers missing ({}) and CI=true: run scripts/install-peers", p.display());
+            panic!(
+                "PyPI peers missing ({}) and CI=true: run scripts/install-peers",
+                p.display()
+            );
         }
-        eprintln!("SKIPPED: PyPI peers not installed at {} (scripts/install-peers installs them)", p.display());
+        eprintln!(
+            "SKIPPED: PyPI peers not installed at {} (scripts/install-peers installs them)",
+            p.display()
+        );
         return None;
     }
     Some(p)
@@ -135,7 +161,9 @@ pub fn peer_python() -> Option<PathBuf> {
 
 /// Runs a command, asserting success; returns stdout.
 pub fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
     assert!(
         out.status.success(),
         "{cmd:?} failed with {}\nstdout:\n{}\nstderr:\n{}",
@@ -156,16 +184,33 @@ pub fn sha256_digest(bytes: &[u8]) -> String {
 
 /// An HTTP client that reports every status instead of failing on 4xx/5xx.
 pub fn http() -> ureq::Agent {
-    ureq::Agent::config_builder().http_status_as_error(false).build().into()
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
 }
 
 pub const ACCEPT_ALL: &str = "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
 
 /// GET returning (status, content-type, body).
 pub fn get(url: &str) -> (u16, String, Vec<u8>) {
-    let mut r = http().get(url).header("Accept", ACCEPT_ALL).call().unwrap_or_else(|e| panic!("GET {url}: {e}"));
-    let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let body = r.body_mut().with_config().limit(u64::MAX).read_to_vec().unwrap();
+    let mut r = http()
+        .get(url)
+        .header("Accept", ACCEPT_ALL)
+        .call()
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let body = r
+        .body_mut()
+        .with_config()
+        .limit(u64::MAX)
+        .read_to_vec()
+        .unwrap();
     (r.status().as_u16(), ct, body)
 }
 
@@ -193,11 +238,27 @@ impl Layout {
             let src = tmp.path().join(format!("src-{tag}"));
             std::fs::create_dir_all(&src).unwrap();
             let mut data = vec![0u8; layer_bytes];
-            std::fs::File::open("/dev/urandom").unwrap().read_exact(&mut data).unwrap();
+            std::fs::File::open("/dev/urandom")
+                .unwrap()
+                .read_exact(&mut data)
+                .unwrap();
             std::fs::write(src.join("payload.bin"), &data).unwrap();
             std::fs::write(src.join("arch.txt"), arch).unwrap();
-            run(Command::new("umoci").args(["insert", "--image", &image(tag)]).arg(&src).arg("/data"));
-            run(Command::new("umoci").args(["config", "--image", &image(tag), "--os", "linux", "--architecture", arch, "--config.entrypoint", "/bin/true"]));
+            run(Command::new("umoci")
+                .args(["insert", "--image", &image(tag)])
+                .arg(&src)
+                .arg("/data"));
+            run(Command::new("umoci").args([
+                "config",
+                "--image",
+                &image(tag),
+                "--os",
+                "linux",
+                "--architecture",
+                arch,
+                "--config.entrypoint",
+                "/bin/true",
+            ]));
         }
         let layout = Layout { dir, _tmp: tmp };
         layout.add_index("multi", &["amd64", "arm64"]);
@@ -209,12 +270,18 @@ impl Layout {
     }
 
     fn blob(&self, digest: &str) -> Vec<u8> {
-        std::fs::read(self.dir.join("blobs/sha256").join(digest.trim_start_matches("sha256:"))).unwrap()
+        std::fs::read(
+            self.dir
+                .join("blobs/sha256")
+                .join(digest.trim_start_matches("sha256:")),
+        )
+        .unwrap()
     }
 
     /// The manifest descriptor tagged `tag` in index.json.
     pub fn descriptor(&self, tag: &str) -> Value {
-        let index: Value = serde_json::from_slice(&std::fs::read(self.dir.join("index.json")).unwrap()).unwrap();
+        let index: Value =
+            serde_json::from_slice(&std::fs::read(self.dir.join("index.json")).unwrap()).unwrap();
         index["manifests"]
             .as_array()
             .unwrap()
@@ -229,8 +296,11 @@ impl Layout {
             .iter()
             .map(|c| {
                 let d = self.descriptor(c);
-                let m: Value = serde_json::from_slice(&self.blob(d["digest"].as_str().unwrap())).unwrap();
-                let cfg: Value = serde_json::from_slice(&self.blob(m["config"]["digest"].as_str().unwrap())).unwrap();
+                let m: Value =
+                    serde_json::from_slice(&self.blob(d["digest"].as_str().unwrap())).unwrap();
+                let cfg: Value =
+                    serde_json::from_slice(&self.blob(m["config"]["digest"].as_str().unwrap()))
+                        .unwrap();
                 json!({"mediaType": d["mediaType"], "digest": d["digest"], "size": d["size"],
                        "platform": {"architecture": cfg["architecture"], "os": cfg["os"]}})
             })
@@ -250,7 +320,12 @@ impl Layout {
 /// `skopeo copy` into the server, plain HTTP.
 pub fn skopeo_copy(all: bool, src: &str, dest: &str) {
     let mut cmd = Command::new("skopeo");
-    cmd.args(["copy", "-q", "--dest-tls-verify=false", "--src-tls-verify=false"]);
+    cmd.args([
+        "copy",
+        "-q",
+        "--dest-tls-verify=false",
+        "--src-tls-verify=false",
+    ]);
     if all {
         cmd.arg("--all");
     }
@@ -282,7 +357,8 @@ impl ContainersStorage {
     /// A command for `tool` (podman or buildah) using this storage.
     pub fn cmd(&self, tool: &str) -> Command {
         let mut c = Command::new(tool);
-        c.env("CONTAINERS_STORAGE_CONF", &self.conf).env("BUILDAH_ISOLATION", "chroot");
+        c.env("CONTAINERS_STORAGE_CONF", &self.conf)
+            .env("BUILDAH_ISOLATION", "chroot");
         c
     }
 }
@@ -290,6 +366,11 @@ impl ContainersStorage {
 /// The media type a manifest is served with.
 pub fn served_media_type(s: &Server, repo: &str, reference: &str) -> String {
     let (status, ct, body) = get(&s.url(&format!("/v2/{repo}/manifests/{reference}")));
-    assert_eq!(status, 200, "{repo}:{reference}: {}", String::from_utf8_lossy(&body));
+    assert_eq!(
+        status,
+        200,
+        "{repo}:{reference}: {}",
+        String::from_utf8_lossy(&body)
+    );
     ct
 }
