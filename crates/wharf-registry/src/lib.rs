@@ -90,10 +90,10 @@ impl Query {
     }
 }
 
-pub(crate) fn header<'a>(
-    headers: &'a HeaderMap,
+pub(crate) fn header(
+    headers: &HeaderMap,
     name: impl axum::http::header::AsHeaderName,
-) -> Option<&'a str> {
+) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 

@@ -1,0 +1,146 @@
+# shellcheck shell=bash
+# Helpers shared by bench/run.sh and the small push scripts. Source it; it defines functions only.
+
+# The Accept header every manifest request sends: Distribution 2.8 answers 404 for an OCI
+# manifest unless the client says it accepts OCI types (see /work/shared/peers.md §1).
+ACCEPT_MANIFESTS='Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json'
+
+log() { printf '\n== %s\n' "$*" >&2; }
+note() { printf '   %s\n' "$*" >&2; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+# need CMD PACKAGE: installs PACKAGE with apt-get when CMD is missing (apt-get update only if the
+# plain install fails, e.g. on a machine with empty package lists).
+need() {
+    local cmd=$1 pkg=$2
+    command -v "$cmd" >/dev/null 2>&1 && return 0
+    note "installing $pkg (for $cmd)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$pkg" >/dev/null ||
+        { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$pkg" >/dev/null; } ||
+        die "cannot install $pkg"
+    command -v "$cmd" >/dev/null 2>&1 || die "$cmd still missing after installing $pkg"
+}
+
+# free_port: a loopback port that was free a moment ago (for servers that cannot bind port 0
+# and report it, i.e. Distribution).
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_for_line FILE REGEX PID [SECONDS]: waits until FILE has a line matching REGEX; fails if
+# PID exits first or the time runs out.
+wait_for_line() {
+    local file=$1 re=$2 pid=$3 secs=${4:-30} i
+    for ((i = 0; i < secs * 10; i++)); do
+        grep -Eq "$re" "$file" 2>/dev/null && return 0
+        kill -0 "$pid" 2>/dev/null || { cat "$file" >&2; die "process $pid exited while starting"; }
+        sleep 0.1
+    done
+    cat "$file" >&2
+    die "timed out waiting for /$re/ in $file"
+}
+
+# wait_http URL PID [SECONDS]: waits until URL answers 200.
+wait_http() {
+    local url=$1 pid=$2 secs=${3:-30} i
+    for ((i = 0; i < secs * 10; i++)); do
+        [[ $(curl -s -o /dev/null -w '%{http_code}' "$url" || true) == 200 ]] && return 0
+        kill -0 "$pid" 2>/dev/null || die "process $pid exited while starting"
+        sleep 0.1
+    done
+    die "timed out waiting for $url"
+}
+
+# abs_location BASE LOCATION: Wharf answers relative Locations (/v2/...), Distribution absolute ones.
+abs_location() {
+    local base=$1 loc=$2
+    loc=${loc%$'\r'}
+    case $loc in
+    http://* | https://*) printf '%s' "$loc" ;;
+    /*) printf 'http://%s%s' "$base" "$loc" ;;
+    *) die "unexpected Location: $loc" ;;
+    esac
+}
+
+# with_query URL PARAM: appends ?PARAM or &PARAM.
+with_query() {
+    case $1 in
+    *\?*) printf '%s&%s' "$1" "$2" ;;
+    *) printf '%s?%s' "$1" "$2" ;;
+    esac
+}
+
+# start_upload HOST:PORT REPO: POST /v2/REPO/blobs/uploads/ and print the absolute upload URL.
+start_upload() {
+    local reg=$1 repo=$2 hdrs loc
+    hdrs=$(curl -sS -f -D - -o /dev/null -X POST -H 'Content-Length: 0' "http://$reg/v2/$repo/blobs/uploads/") ||
+        die "POST upload on $reg/$repo failed"
+    loc=$(printf '%s\n' "$hdrs" | awk 'tolower($1)=="location:" {print $2}')
+    [[ -n $loc ]] || die "no Location in the POST answer from $reg"
+    abs_location "$reg" "$loc"
+}
+
+# rss_kib PID: the process's resident set size in KiB (0 if gone).
+rss_kib() {
+    awk '/^VmRSS:/ {print $2; found=1} END {if (!found) print 0}' "/proc/$1/status" 2>/dev/null || echo 0
+}
+
+# ---------------------------------------------------------------- parsing tool output
+
+# wrk_field FILE rps|p50|p99|non2xx|errors
+#   rps: Requests/sec; p50/p99 in ms; non2xx: the "Non-2xx or 3xx responses" count (0 if absent);
+#   errors: the sum of wrk's socket errors (connect+read+write+timeout, 0 if absent).
+wrk_field() {
+    local file=$1 what=$2
+    case $what in
+    rps) awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$file" ;;
+    p50 | p99)
+        awk -v want="${what#p}%" '$1==want {
+                v=$2; unit=v; sub(/[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v);
+                if (unit=="us") v/=1000; else if (unit=="s") v*=1000; else if (unit=="m") v*=60000;
+                printf "%.2f", v }' "$file"
+        ;;
+    non2xx) awk '/Non-2xx or 3xx responses:/ {n=$NF} END {print n+0}' "$file" ;;
+    errors)
+        awk '/Socket errors:/ { gsub(/,/, ""); n = $4 + $6 + $8 + $10 } END {print n+0}' "$file"
+        ;;
+    esac
+}
+
+# ab_field FILE rps|failed|non2xx|complete
+ab_field() {
+    local file=$1 what=$2
+    case $what in
+    rps) awk '/^Requests per second:/ {printf "%.0f", $4}' "$file" ;;
+    failed) awk '/^Failed requests:/ {n=$3} END {print n+0}' "$file" ;;
+    non2xx) awk '/^Non-2xx responses:/ {n=$3} END {print n+0}' "$file" ;;
+    complete) awk '/^Complete requests:/ {n=$3} END {print n+0}' "$file" ;;
+    p99) awk '$1=="99%" {print $2}' "$file" ;;
+    esac
+}
+
+# hf_field JSON mean|stddev|min|max [INDEX]: seconds, from hyperfine --export-json.
+hf_field() {
+    jq -r ".results[${3:-0}].$2" "$1"
+}
+
+# ---------------------------------------------------------------- arithmetic for the table
+
+# div A B [DECIMALS]: A/B, or "n/a" when either is missing or B is 0.
+div() {
+    awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN {
+        if (a == "" || b == "" || a == "n/a" || b == "n/a" || b + 0 == 0) { print "n/a"; exit }
+        printf "%.*f", d, a / b }'
+}
+
+# ms SECONDS: seconds to milliseconds, no decimals.
+ms() { awk -v s="$1" 'BEGIN { if (s == "" || s == "n/a") print "n/a"; else printf "%.0f", s * 1000 }'; }
+
+# cmp A OP B: true when the numeric comparison holds (false when either side is n/a).
+cmp() {
+    awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN {
+        if (a == "n/a" || b == "n/a" || a == "" || b == "") exit 1
+        a += 0; b += 0
+        if (op == ">=") exit !(a >= b); if (op == "<=") exit !(a <= b)
+        if (op == "<") exit !(a < b); if (op == ">") exit !(a > b); exit 1 }'
+}
