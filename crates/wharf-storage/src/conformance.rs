@@ -231,9 +231,17 @@ pub async fn meta_blob_links_are_per_repository(m: &dyn MetaStore) {
 pub async fn meta_manifest_needs_its_blobs_and_children_in_the_repository(m: &dyn MetaStore) {
     let r = repo("conf/refs");
     let layer = Digest::sha256_of(b"layer");
-    let err = put(m, &r, "img", std::slice::from_ref(&layer), &[], None, Some("v1"))
-        .await
-        .unwrap_err();
+    let err = put(
+        m,
+        &r,
+        "img",
+        std::slice::from_ref(&layer),
+        &[],
+        None,
+        Some("v1"),
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(err, StorageError::MissingReferences(ref v) if v == std::slice::from_ref(&layer)),
         "{err:?}"
@@ -244,17 +252,33 @@ pub async fn meta_manifest_needs_its_blobs_and_children_in_the_repository(m: &dy
         "nothing became visible"
     );
     m.link_blob(&r, &layer, 5).await.unwrap();
-    let img = put(m, &r, "img", std::slice::from_ref(&layer), &[], None, Some("v1"))
-        .await
-        .unwrap();
+    let img = put(
+        m,
+        &r,
+        "img",
+        std::slice::from_ref(&layer),
+        &[],
+        None,
+        Some("v1"),
+    )
+    .await
+    .unwrap();
     let child_elsewhere = Digest::sha256_of(b"not here");
     assert!(matches!(
         put(m, &r, "index", &[], &[img.clone(), child_elsewhere], None, None).await,
         Err(StorageError::MissingReferences(v)) if v.len() == 1
     ));
-    put(m, &r, "index", &[], std::slice::from_ref(&img), None, Some("list"))
-        .await
-        .unwrap();
+    put(
+        m,
+        &r,
+        "index",
+        &[],
+        std::slice::from_ref(&img),
+        None,
+        Some("list"),
+    )
+    .await
+    .unwrap();
     let got = m
         .manifest(&r, &Reference::Tag(tag("v1")))
         .await
@@ -277,12 +301,28 @@ pub async fn meta_deletes_refuse_to_orphan_what_a_manifest_needs(m: &dyn MetaSto
     let r = repo("conf/deletes");
     let layer = Digest::sha256_of(b"layer-del");
     m.link_blob(&r, &layer, 9).await.unwrap();
-    let img = put(m, &r, "img-del", std::slice::from_ref(&layer), &[], None, Some("a"))
-        .await
-        .unwrap();
-    let ix = put(m, &r, "ix-del", &[], std::slice::from_ref(&img), None, Some("b"))
-        .await
-        .unwrap();
+    let img = put(
+        m,
+        &r,
+        "img-del",
+        std::slice::from_ref(&layer),
+        &[],
+        None,
+        Some("a"),
+    )
+    .await
+    .unwrap();
+    let ix = put(
+        m,
+        &r,
+        "ix-del",
+        &[],
+        std::slice::from_ref(&img),
+        None,
+        Some("b"),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         m.unlink_blob(&r, &layer).await.unwrap(),
         Removal::ReferencedBy(img.clone())

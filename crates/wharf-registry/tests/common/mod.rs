@@ -117,6 +117,20 @@ impl Harness {
         self.send(Method::GET, uri, &[], Body::empty()).await
     }
 
+    /// Starts an upload in `repo`; returns its Location.
+    pub async fn start_upload(&self, repo: &str) -> String {
+        let r = self
+            .send(
+                Method::POST,
+                &format!("/v2/{repo}/blobs/uploads/"),
+                &[],
+                Body::empty(),
+            )
+            .await;
+        r.expect(202, None);
+        r.header("location").unwrap().to_string()
+    }
+
     /// Pushes a blob monolithically; returns its digest.
     pub async fn push_blob(&self, repo: &str, data: &[u8]) -> Digest {
         let d = Digest::sha256_of(data);
