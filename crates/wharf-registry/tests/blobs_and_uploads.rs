@@ -71,17 +71,7 @@ async fn post_then_put_with_body_completes_an_upload() {
 #[tokio::test]
 async fn chunked_patches_in_order_then_put() {
     let h = Harness::new();
-    let loc = h
-        .send(
-            Method::POST,
-            "/v2/chunky/blobs/uploads/",
-            &[],
-            Body::empty(),
-        )
-        .await
-        .header("location")
-        .unwrap()
-        .to_string();
+    let loc = h.start_upload("chunky").await;
     let r = h
         .send(
             Method::PATCH,
@@ -131,12 +121,7 @@ async fn chunked_patches_in_order_then_put() {
 #[tokio::test]
 async fn content_range_that_disagrees_with_content_length_is_refused() {
     let h = Harness::new();
-    let loc = h
-        .send(Method::POST, "/v2/r/blobs/uploads/", &[], Body::empty())
-        .await
-        .header("location")
-        .unwrap()
-        .to_string();
+    let loc = h.start_upload("r").await;
     h.send(
         Method::PATCH,
         &loc,
@@ -175,12 +160,7 @@ async fn wrong_digest_on_completion_is_digest_invalid_and_stores_nothing() {
     )
     .await
     .expect(404, None);
-    let loc = h
-        .send(Method::POST, "/v2/r/blobs/uploads/", &[], Body::empty())
-        .await
-        .header("location")
-        .unwrap()
-        .to_string();
+    let loc = h.start_upload("r").await;
     h.send(Method::PUT, &loc, &[], b"no digest".to_vec())
         .await
         .expect(400, Some("DIGEST_INVALID"));
@@ -189,12 +169,7 @@ async fn wrong_digest_on_completion_is_digest_invalid_and_stores_nothing() {
 #[tokio::test]
 async fn cancelled_upload_is_gone() {
     let h = Harness::new();
-    let loc = h
-        .send(Method::POST, "/v2/r/blobs/uploads/", &[], Body::empty())
-        .await
-        .header("location")
-        .unwrap()
-        .to_string();
+    let loc = h.start_upload("r").await;
     h.send(Method::DELETE, &loc, &[], Body::empty())
         .await
         .expect(204, None);
@@ -210,12 +185,7 @@ async fn cancelled_upload_is_gone() {
 #[tokio::test]
 async fn an_upload_belongs_to_its_repository() {
     let h = Harness::new();
-    let loc = h
-        .send(Method::POST, "/v2/mine/blobs/uploads/", &[], Body::empty())
-        .await
-        .header("location")
-        .unwrap()
-        .to_string();
+    let loc = h.start_upload("mine").await;
     let id = loc.rsplit('/').next().unwrap();
     h.get(&format!("/v2/theirs/blobs/uploads/{id}"))
         .await
@@ -394,12 +364,7 @@ async fn resuming_after_restart_rehashes_what_is_on_disk() {
     // The in-memory hash state is a cache: a fresh registry over the same stores must still
     // complete an upload begun by another.
     let h = Harness::new();
-    let loc = h
-        .send(Method::POST, "/v2/r/blobs/uploads/", &[], Body::empty())
-        .await
-        .header("location")
-        .unwrap()
-        .to_string();
+    let loc = h.start_upload("r").await;
     h.send(Method::PATCH, &loc, &[], b"part one, ".to_vec())
         .await
         .expect(202, None);

@@ -4,7 +4,6 @@ mod common;
 
 use std::time::{Duration, SystemTime};
 
-use axum::body::Body;
 use axum::http::Method;
 use common::Harness;
 use wharf_registry::housekeeping::{purge_abandoned_uploads, Purged};
@@ -12,12 +11,7 @@ use wharf_registry::housekeeping::{purge_abandoned_uploads, Purged};
 #[tokio::test]
 async fn idle_uploads_are_purged_after_the_expiry_and_fresh_ones_kept() {
     let h = Harness::new();
-    let loc = h
-        .send(Method::POST, "/v2/r/blobs/uploads/", &[], Body::empty())
-        .await
-        .header("location")
-        .unwrap()
-        .to_string();
+    let loc = h.start_upload("r").await;
     h.send(Method::PATCH, &loc, &[], b"partial".to_vec())
         .await
         .expect(202, None);

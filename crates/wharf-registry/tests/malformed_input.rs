@@ -138,12 +138,7 @@ async fn malformed_range_headers_never_cause_a_server_error() {
             r.status
         );
     }
-    let loc = h
-        .send(Method::POST, "/v2/r/blobs/uploads/", &[], Body::empty())
-        .await
-        .header("location")
-        .unwrap()
-        .to_string();
+    let loc = h.start_upload("r").await;
     for cr in [
         "",
         "-",
