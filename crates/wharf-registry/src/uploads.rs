@@ -165,12 +165,10 @@ async fn append(
             start
         }
     };
-    let new_size = reg
+    Ok(reg
         .blobs
         .append_upload(id, offset, body_stream(body))
-        .await?;
-    reg.meta.touch_upload(id, now()).await?;
-    Ok(new_size)
+        .await?)
 }
 
 pub async fn patch(

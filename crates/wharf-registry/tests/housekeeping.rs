@@ -36,7 +36,7 @@ async fn idle_uploads_are_purged_after_the_expiry_and_fresh_ones_kept() {
 }
 
 #[tokio::test]
-async fn orphaned_upload_files_without_a_record_are_swept() {
+async fn upload_files_without_a_record_are_swept() {
     let h = Harness::new();
     h.registry
         .blobs
@@ -47,7 +47,7 @@ async fn orphaned_upload_files_without_a_record_are_swept() {
     let p = purge_abandoned_uploads(&h.registry, Duration::from_secs(60), later)
         .await
         .unwrap();
-    assert_eq!(p.orphans, 1);
+    assert_eq!(p.uploads, 1);
     assert_eq!(
         h.registry
             .blobs
@@ -56,4 +56,29 @@ async fn orphaned_upload_files_without_a_record_are_swept() {
             .unwrap(),
         None
     );
+}
+
+#[tokio::test]
+async fn records_without_bytes_are_dropped_once_old() {
+    let h = Harness::new();
+    let repo = "r".parse().unwrap();
+    let started = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    h.registry
+        .meta
+        .create_upload("record-only", &repo, started)
+        .await
+        .unwrap();
+    let hour = Duration::from_secs(3600);
+    let p = purge_abandoned_uploads(&h.registry, hour, SystemTime::now())
+        .await
+        .unwrap();
+    assert_eq!(p, Purged::default(), "young records are kept");
+    let p = purge_abandoned_uploads(&h.registry, hour, SystemTime::now() + 2 * hour)
+        .await
+        .unwrap();
+    assert_eq!(p.dangling_records, 1);
+    assert_eq!(h.registry.meta.upload("record-only").await.unwrap(), None);
 }

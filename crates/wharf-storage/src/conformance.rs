@@ -444,9 +444,9 @@ pub async fn meta_uploads_are_tracked_and_finish_into_a_link(m: &dyn MetaStore) 
     let id = new_id();
     m.create_upload(&id, &r, 100).await.unwrap();
     assert_eq!(m.upload(&id).await.unwrap().unwrap().repo, r);
-    assert!(m.idle_uploads(101).await.unwrap().contains(&id));
-    m.touch_upload(&id, 200).await.unwrap();
-    assert!(!m.idle_uploads(101).await.unwrap().contains(&id));
+    assert_eq!(m.upload(&id).await.unwrap().unwrap().started, 100);
+    assert!(m.uploads_started_before(101).await.unwrap().contains(&id));
+    assert!(!m.uploads_started_before(100).await.unwrap().contains(&id));
     let d = Digest::sha256_of(b"uploaded");
     m.finish_upload(&id, Some((&d, 8))).await.unwrap();
     assert_eq!(m.upload(&id).await.unwrap(), None);

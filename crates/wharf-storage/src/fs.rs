@@ -153,27 +153,25 @@ impl BlobStore for FsBlobStore {
             Ok(f)
         })
         .await?;
-        // One blocking thread reads ahead while the network drains the channel.
+        // One blocking thread reads ahead while the network drains the channel. Each chunk is
+        // read into fresh, uninitialised capacity (`read_to_end` on a `take`), so no chunk is
+        // zero-filled first.
         tokio::task::spawn_blocking(move || {
             let mut left = range.end - range.start;
             while left > 0 {
-                let want = left.min(READ_CHUNK as u64) as usize;
-                let mut buf = BytesMut::zeroed(want);
-                let r = file.read(&mut buf).and_then(|n| {
+                let want = left.min(READ_CHUNK as u64);
+                let mut buf = Vec::with_capacity(want as usize);
+                let r = (&mut file).take(want).read_to_end(&mut buf).and_then(|n| {
                     if n == 0 {
-                        Err(io::Error::new(
-                            io::ErrorKind::UnexpectedEof,
-                            "blob shorter than expected",
-                        ))
+                        Err(io::Error::new(io::ErrorKind::UnexpectedEof, "blob shorter than expected"))
                     } else {
                         Ok(n)
                     }
                 });
                 match r {
                     Ok(n) => {
-                        buf.truncate(n);
                         left -= n as u64;
-                        if tx.blocking_send(Ok(buf.freeze())).is_err() {
+                        if tx.blocking_send(Ok(Bytes::from(buf))).is_err() {
                             return; // the client went away
                         }
                     }

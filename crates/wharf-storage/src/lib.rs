@@ -116,12 +116,13 @@ pub struct Referrer {
     pub annotations: std::collections::BTreeMap<String, String>,
 }
 
-/// An upload session's bookkeeping.
+/// An upload session's bookkeeping. How recently its bytes changed is the blob store's to
+/// say ([`BlobStore::uploads`]): recording every append here would cost a durable write each.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UploadRecord {
     pub repo: RepoName,
-    /// Unix seconds of the last change.
-    pub updated: i64,
+    /// Unix seconds when the upload was started.
+    pub started: i64,
 }
 
 /// The outcome of removing something a manifest may still need.
@@ -174,12 +175,11 @@ pub trait MetaStore: Send + Sync + 'static {
 
     async fn create_upload(&self, id: &str, repo: &RepoName, now: i64) -> Result<()>;
     async fn upload(&self, id: &str) -> Result<Option<UploadRecord>>;
-    async fn touch_upload(&self, id: &str, now: i64) -> Result<()>;
     /// Ends an upload: removes its record and, if `blob` is given, links it to the upload's
     /// repository in the same transaction.
     async fn finish_upload(&self, id: &str, blob: Option<(&Digest, u64)>) -> Result<()>;
-    /// Uploads not changed since `before` (unix seconds).
-    async fn idle_uploads(&self, before: i64) -> Result<Vec<String>>;
+    /// Uploads started before `before` (unix seconds).
+    async fn uploads_started_before(&self, before: i64) -> Result<Vec<String>>;
 }
 
 /// Upload ids are path components on some backends: allow only a safe alphabet.

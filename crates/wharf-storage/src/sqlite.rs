@@ -62,9 +62,9 @@ CREATE INDEX IF NOT EXISTS tags_by_digest ON tags (repo, digest);
 CREATE TABLE IF NOT EXISTS uploads (
     id TEXT PRIMARY KEY,
     repo TEXT NOT NULL,
-    updated INTEGER NOT NULL
+    started INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS uploads_by_age ON uploads (updated);
+CREATE INDEX IF NOT EXISTS uploads_by_age ON uploads (started);
 "#;
 
 pub struct SqliteMetaStore {
@@ -480,7 +480,7 @@ impl MetaStore for SqliteMetaStore {
         let (id, repo) = (id.to_string(), repo.to_string());
         self.write(move |tx| {
             tx.execute(
-                "INSERT INTO uploads (id, repo, updated) VALUES (?1, ?2, ?3)",
+                "INSERT INTO uploads (id, repo, started) VALUES (?1, ?2, ?3)",
                 params![id, repo, now],
             )
             .map_err(backend)?;
@@ -492,33 +492,20 @@ impl MetaStore for SqliteMetaStore {
     async fn upload(&self, id: &str) -> Result<Option<UploadRecord>> {
         let id = id.to_string();
         self.read(move |c| {
-            c.prepare_cached("SELECT repo, updated FROM uploads WHERE id = ?1")?
+            c.prepare_cached("SELECT repo, started FROM uploads WHERE id = ?1")?
                 .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
                 .optional()
         })
         .await?
-        .map(|(repo, updated)| {
+        .map(|(repo, started)| {
             Ok(UploadRecord {
                 repo: repo
                     .parse()
                     .map_err(|e| StorageError::Backend(format!("stored repository name: {e}")))?,
-                updated,
+                started,
             })
         })
         .transpose()
-    }
-
-    async fn touch_upload(&self, id: &str, now: i64) -> Result<()> {
-        let id = id.to_string();
-        self.write(move |tx| {
-            tx.execute(
-                "UPDATE uploads SET updated = ?2 WHERE id = ?1",
-                params![id, now],
-            )
-            .map_err(backend)?;
-            Ok(())
-        })
-        .await
     }
 
     async fn finish_upload(&self, id: &str, blob: Option<(&Digest, u64)>) -> Result<()> {
@@ -546,9 +533,9 @@ impl MetaStore for SqliteMetaStore {
         .await
     }
 
-    async fn idle_uploads(&self, before: i64) -> Result<Vec<String>> {
+    async fn uploads_started_before(&self, before: i64) -> Result<Vec<String>> {
         self.read(move |c| {
-            c.prepare_cached("SELECT id FROM uploads WHERE updated < ?1 ORDER BY updated")?
+            c.prepare_cached("SELECT id FROM uploads WHERE started < ?1 ORDER BY started")?
                 .query_map([before], |r| r.get(0))?
                 .collect()
         })
