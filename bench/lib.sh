@@ -3,6 +3,7 @@
 
 # The Accept header every manifest request sends: Distribution 2.8 answers 404 for an OCI
 # manifest unless the client says it accepts OCI types (see /work/shared/peers.md §1).
+# shellcheck disable=SC2034 # used by the scripts that source this file
 ACCEPT_MANIFESTS='Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json'
 
 log() { printf '\n== %s\n' "$*" >&2; }
@@ -78,6 +79,17 @@ start_upload() {
     loc=$(printf '%s\n' "$hdrs" | awk 'tolower($1)=="location:" {print $2}')
     [[ -n $loc ]] || die "no Location in the POST answer from $reg"
     abs_location "$reg" "$loc"
+}
+
+# send_file METHOD URL FILE [CURL-ARGS...]: streams FILE as the request body with a Content-Length.
+# Not `curl -T FILE URL`: curl appends FILE's name to a URL whose path ends in '/', which
+# .../blobs/uploads/?digest= does. 'Expect:' stops curl waiting for "100 Continue" first.
+# shellcheck disable=SC2094 # FILE is only read
+send_file() {
+    local method=$1 url=$2 file=$3
+    shift 3
+    curl -sS -X "$method" -H 'Expect:' -H 'Transfer-Encoding:' -H "Content-Length: $(stat -c %s "$file")" \
+        -H 'Content-Type: application/octet-stream' "$@" -T - "$url" <"$file"
 }
 
 # rss_kib PID: the process's resident set size in KiB (0 if gone).

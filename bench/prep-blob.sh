@@ -10,3 +10,5 @@ rm -f "$dir"/fresh.*
 head -c "$((mib * 1048576))" /dev/urandom >"$dir/fresh.bin"
 printf 'sha256:%s\n' "$(sha256sum "$dir/fresh.bin" | cut -d' ' -f1)" >"$dir/fresh.digest"
 [[ $chunk == 0 ]] || split -b "$((chunk * 1048576))" -d -a 3 "$dir/fresh.bin" "$dir/fresh.part."
+# Flush these writes now, so that their write-back does not compete with the timed push.
+sync

@@ -11,7 +11,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 mode=$1 reg=$2 repo=$3 dir=$4
 digest=$(cat "$dir/fresh.digest")
-# 'Expect:' stops curl from waiting for "100 Continue" before big bodies; we time the server.
 case $mode in
 single)
     method=POST
@@ -24,6 +23,5 @@ postput)
     ;;
 *) die "mode must be single or postput" ;;
 esac
-code=$(curl -sS -o /dev/null -w '%{http_code}' -X "$method" -H 'Expect:' \
-    -H 'Content-Type: application/octet-stream' -T "$dir/fresh.bin" "$url")
+code=$(send_file "$method" "$url" "$dir/fresh.bin" -o /dev/null -w '%{http_code}')
 [[ $code == 201 ]] || die "$mode upload to $reg/$repo: HTTP $code (want 201)"
