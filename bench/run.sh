@@ -361,9 +361,9 @@ if ((DO_PUSH)); then
     x=$(div "$w_mean" "$d_mean" 2)
     row "(d) push ${BLOB_MIB} MiB monolithic, mean ms" "$(ms "$w_mean") ± $(ms "$w_sd")" "$(ms "$d_mean") ± $(ms "$d_sd")" "${x}×" "≤ 0.6×: $(ok_mark "$x" '<=' 0.6)"
     # Chunked: POST, 10 PATCHes with Content-Range, PUT ?digest= (the same on both).
-    run_hf "wharf push chunked (POST, 10×PATCH, PUT)" "$RUNS" 1 "$PREP" "$here/push-chunked.sh $W bench/chunked $S/push"
+    run_hf "wharf push chunked (POST, 10×PATCH, PUT)" "$RUNS" 1 "$PREP" "$here/push-chunked.py $W bench/chunked $S/push"
     w_mean=$MEAN w_sd=$SD
-    run_hf "distribution push chunked (POST, 10×PATCH, PUT)" "$RUNS" 1 "$PREP" "$here/push-chunked.sh $D bench/chunked $S/push"
+    run_hf "distribution push chunked (POST, 10×PATCH, PUT)" "$RUNS" 1 "$PREP" "$here/push-chunked.py $D bench/chunked $S/push"
     d_mean=$MEAN d_sd=$SD
     x=$(div "$w_mean" "$d_mean" 2)
     row "(d) push ${BLOB_MIB} MiB chunked (${CHUNK_MIB} MiB PATCHes), mean ms" "$(ms "$w_mean") ± $(ms "$w_sd")" "$(ms "$d_mean") ± $(ms "$d_sd")" "${x}×" "≤ 0.6×: $(ok_mark "$x" '<=' 0.6)"

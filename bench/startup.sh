@@ -4,6 +4,8 @@
 # "Ready" means GET /v2/ answered 200. Each start is measured 5 times; the median is printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 N=${N:-10000}
 work=$(mktemp -d /tmp/wharf-startup.XXXXXX)
 pids=()
@@ -14,10 +16,8 @@ cargo build --release -q -p wharf
 WHARF=target/release/wharf
 command -v docker-registry >/dev/null || { apt-get update -qq && apt-get install -y -qq docker-registry >/dev/null; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
 start_wharf() { # data_dir port
-  "$WHARF" serve --data-dir "$1" --listen "127.0.0.1:$2" --log-level warn 2>"$work/wharf.log" &
+  "$WHARF" serve --data-dir "$1" --listen "127.0.0.1:$2" --log-level warn >/dev/null 2>>"$work/wharf.log" &
   echo $!
 }
 start_distribution() { # data_dir port
@@ -27,7 +27,7 @@ log: {level: warn, accesslog: {disabled: true}}
 storage: {filesystem: {rootdirectory: $1}, delete: {enabled: true}, maintenance: {uploadpurging: {enabled: false}}}
 http: {addr: 127.0.0.1:$2}
 YAML
-  docker-registry serve "$work/dist.yml" 2>"$work/dist.log" &
+  docker-registry serve "$work/dist.yml" >/dev/null 2>>"$work/dist.log" &
   echo $!
 }
 
@@ -51,21 +51,17 @@ median5() { # starter data_dir
 
 # Fill a registry with N manifests (same config and layer, a distinct annotation each).
 fill() { # port
-  local base="http://127.0.0.1:$1" repo=bench/startup
+  local reg="127.0.0.1:$1" repo=bench/startup f digest
   printf '{"architecture":"amd64","os":"linux"}' > "$work/config.json"
   head -c 1024 /dev/urandom > "$work/layer"
-  local cd ld
-  cd=sha256:$(sha256sum "$work/config.json" | cut -d' ' -f1)
-  ld=sha256:$(sha256sum "$work/layer" | cut -d' ' -f1)
-  for f in config.json:$cd layer:$ld; do
-    local file=${f%%:*} digest=${f#*:}
-    loc=$(curl -sf -D - -o /dev/null -X POST "$base/v2/$repo/blobs/uploads/" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
-    case "$loc" in http*) ;; *) loc="$base$loc" ;; esac
-    case "$loc" in *\?*) sep='&' ;; *) sep='?' ;; esac
-    curl -sf -o /dev/null -X PUT --data-binary @"$work/$file" "$loc${sep}digest=$digest"
+  for f in config.json layer; do
+    digest=sha256:$(sha256sum "$work/$f" | cut -d' ' -f1)
+    send_file PUT "$(with_query "$(start_upload "$reg" "$repo")" "digest=$digest")" "$work/$f" -o /dev/null -f
   done
-  export base repo cd ld
-  seq 1 "$N" | xargs -P 8 -I{} sh -c 'printf "%s" "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"$cd\",\"size\":38},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"$ld\",\"size\":1024}],\"annotations\":{\"n\":\"{}\"}}" | curl -sf -o /dev/null -X PUT -H "Content-Type: application/vnd.oci.image.manifest.v1+json" --data-binary @- "$base/v2/$repo/manifests/t{}"'
+  export base="http://$reg" repo
+  export cd="sha256:$(sha256sum "$work/config.json" | cut -d' ' -f1)" cs=$(stat -c %s "$work/config.json")
+  export ld="sha256:$(sha256sum "$work/layer" | cut -d' ' -f1)" ls=$(stat -c %s "$work/layer")
+  seq 1 "$N" | xargs -P 8 -I{} sh -c 'printf "%s" "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"$cd\",\"size\":$cs},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"$ld\",\"size\":$ls}],\"annotations\":{\"n\":\"{}\"}}" | curl -sf -o /dev/null -X PUT -H "Content-Type: application/vnd.oci.image.manifest.v1+json" --data-binary @- "$base/v2/$repo/manifests/t{}"'
 }
 
 fill_with() { # starter data_dir
