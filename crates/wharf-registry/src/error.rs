@@ -151,7 +151,14 @@ impl From<StorageError> for OciError {
                 format!("chunk out of order: the upload holds {current} bytes, send the chunk starting at {current}"),
             )
             .with_header(axum::http::header::RANGE, crate::range::upload_range(current)),
-            e @ (StorageError::Io(_) | StorageError::Backend(_)) => Self::internal("storage", e),
+            // The object errors come from the API objects a push mirrors into; the registry
+            // layer itself never asks for them, so seeing one is a server fault.
+            e @ (StorageError::Io(_)
+            | StorageError::Backend(_)
+            | StorageError::AlreadyExists
+            | StorageError::NotFound
+            | StorageError::Conflict { .. }
+            | StorageError::Compacted { .. }) => Self::internal("storage", e),
         }
     }
 }

@@ -105,6 +105,7 @@ pub async fn put(
                 annotations: &parsed.annotations,
             },
             tag,
+            None,
         )
         .await?;
     let mut resp = (

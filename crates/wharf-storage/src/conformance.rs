@@ -8,7 +8,12 @@ use bytes::Bytes;
 use futures_util::{stream, StreamExt};
 use wharf_domain::{Algorithm, Digest, Reference, RepoName, Tag};
 
-use crate::{BlobStore, ByteStream, MetaStore, NewManifest, Removal, StorageError};
+use serde_json::json;
+
+use crate::{
+    BlobStore, ByteStream, ChangeKind, MetaStore, Mirror, NewManifest, ObjectKey, ObjectList,
+    Removal, Selector, StorageError,
+};
 
 pub fn body(parts: &[&[u8]]) -> ByteStream {
     let parts: Vec<std::io::Result<Bytes>> = parts
@@ -213,6 +218,7 @@ async fn put(
             annotations: &no_annotations,
         },
         t.map(tag).as_ref(),
+        None,
     )
     .await?;
     Ok(d)
@@ -453,6 +459,239 @@ pub async fn meta_uploads_are_tracked_and_finish_into_a_link(m: &dyn MetaStore) 
     assert_eq!(m.blob_link(&r, &d).await.unwrap(), Some(8));
 }
 
+// ---- API objects ----
+
+fn obj_key(ns: &str, name: &str) -> ObjectKey {
+    ObjectKey::new("image.openshift.io", "imagestreams", ns, name)
+}
+
+pub async fn objects_create_get_update_delete_with_increasing_resource_versions(m: &dyn MetaStore) {
+    let k = obj_key("demo", "app");
+    let rv1 = m.create_object(&k, json!({"spec": 1})).await.unwrap();
+    assert!(matches!(
+        m.create_object(&k, json!({})).await,
+        Err(StorageError::AlreadyExists)
+    ));
+    let got = m.get_object(&k).await.unwrap().unwrap();
+    assert_eq!(
+        (got.resource_version, &got.value),
+        (rv1, &json!({"spec": 1}))
+    );
+    let rv2 = m
+        .update_object(&k, json!({"spec": 2}), Some(rv1))
+        .await
+        .unwrap();
+    assert!(rv2 > rv1);
+    let rv3 = m.update_object(&k, json!({"spec": 3}), None).await.unwrap();
+    assert!(
+        rv3 > rv2,
+        "an unconditional update still gets a new resourceVersion"
+    );
+    let gone = m.delete_object(&k, None).await.unwrap();
+    assert!(gone.resource_version > rv3);
+    assert_eq!(
+        gone.value,
+        json!({"spec": 3}),
+        "a delete returns the last state"
+    );
+    assert_eq!(m.get_object(&k).await.unwrap(), None);
+    assert!(matches!(
+        m.update_object(&k, json!({}), None).await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(matches!(
+        m.delete_object(&k, None).await,
+        Err(StorageError::NotFound)
+    ));
+    let again = m.create_object(&k, json!({"spec": 4})).await.unwrap();
+    assert!(
+        again > gone.resource_version,
+        "resourceVersions never go back"
+    );
+}
+
+pub async fn objects_stale_writes_conflict_and_racing_writers_lose_nothing(m: &dyn MetaStore) {
+    let k = obj_key("demo", "counter");
+    let rv = m.create_object(&k, json!({"n": 0})).await.unwrap();
+    m.update_object(&k, json!({"n": 0}), Some(rv))
+        .await
+        .unwrap();
+    match m.delete_object(&k, Some(rv)).await {
+        Err(StorageError::Conflict { current }) => assert!(current > rv),
+        other => panic!("expected Conflict, got {other:?}"),
+    }
+    // Four writers, ten increments each, read-modify-write with the read resourceVersion as a
+    // precondition and a retry on conflict: every increment must survive.
+    let writer = |_: usize| async {
+        for _ in 0..10 {
+            loop {
+                let cur = m.get_object(&k).await.unwrap().unwrap();
+                let n = cur.value["n"].as_u64().unwrap();
+                match m
+                    .update_object(&k, json!({"n": n + 1}), Some(cur.resource_version))
+                    .await
+                {
+                    Ok(_) => break,
+                    Err(StorageError::Conflict { .. }) => continue,
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        }
+    };
+    futures_util::future::join_all((0..4).map(writer)).await;
+    assert_eq!(m.get_object(&k).await.unwrap().unwrap().value["n"], 40);
+}
+
+pub async fn objects_list_by_namespace_in_order_with_paging(m: &dyn MetaStore) {
+    for (ns, name) in [("b", "x"), ("a", "z"), ("a", "y"), ("c", "w")] {
+        m.create_object(&obj_key(ns, name), json!({"name": name}))
+            .await
+            .unwrap();
+    }
+    m.create_object(&ObjectKey::new("", "namespaces", "", "a"), json!({}))
+        .await
+        .unwrap();
+    let all = Selector::new("image.openshift.io", "imagestreams", None);
+    let names = |l: &ObjectList| {
+        l.items
+            .iter()
+            .map(|o| format!("{}/{}", o.key.namespace, o.key.name))
+            .collect::<Vec<_>>()
+    };
+    let list = m.list_objects(&all, None, None).await.unwrap();
+    assert_eq!(names(&list), ["a/y", "a/z", "b/x", "c/w"]);
+    assert!(list
+        .items
+        .iter()
+        .all(|o| o.resource_version <= list.resource_version));
+    let page = m
+        .list_objects(&all, Some(("a", "z")), Some(2))
+        .await
+        .unwrap();
+    assert_eq!(names(&page), ["b/x", "c/w"]);
+    let in_a = m
+        .list_objects(
+            &Selector::new("image.openshift.io", "imagestreams", Some("a")),
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(names(&in_a), ["a/y", "a/z"]);
+    let core = m
+        .list_objects(&Selector::new("", "namespaces", None), None, None)
+        .await
+        .unwrap();
+    assert_eq!(core.items.len(), 1, "resources do not mix");
+}
+
+pub async fn objects_changes_replay_in_order_and_compaction_is_reported(m: &dyn MetaStore) {
+    let sel = Selector::new("image.openshift.io", "imagestreams", Some("w"));
+    let start = m
+        .list_objects(&sel, None, None)
+        .await
+        .unwrap()
+        .resource_version;
+    let k = obj_key("w", "one");
+    m.create_object(&k, json!({"v": 1})).await.unwrap();
+    m.create_object(&obj_key("elsewhere", "one"), json!({}))
+        .await
+        .unwrap();
+    m.update_object(&k, json!({"v": 2}), None).await.unwrap();
+    m.delete_object(&k, None).await.unwrap();
+    let changes = m.changes_since(&sel, start, 100).await.unwrap();
+    let kinds: Vec<_> = changes.iter().map(|c| c.kind).collect();
+    assert_eq!(
+        kinds,
+        [ChangeKind::Added, ChangeKind::Modified, ChangeKind::Deleted]
+    );
+    assert!(changes
+        .windows(2)
+        .all(|w| w[0].object.resource_version < w[1].object.resource_version));
+    assert_eq!(changes[2].object.value, json!({"v": 2}));
+    assert_eq!(
+        m.changes_since(&sel, start, 1).await.unwrap().len(),
+        1,
+        "limit applies"
+    );
+    let last = changes[2].object.resource_version;
+    assert!(m.changes_since(&sel, last, 100).await.unwrap().is_empty());
+    m.compact_changes(1).await.unwrap();
+    assert!(matches!(
+        m.changes_since(&sel, start, 100).await,
+        Err(StorageError::Compacted { .. })
+    ));
+    assert!(
+        m.changes_since(&sel, last, 100).await.is_ok(),
+        "the newest revision is still a valid start"
+    );
+}
+
+pub async fn objects_revisions_announce_commits(m: &dyn MetaStore) {
+    let mut rx = m.revisions();
+    let before = *rx.borrow_and_update();
+    let rv = m
+        .create_object(&obj_key("rev", "a"), json!({}))
+        .await
+        .unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(5), rx.changed())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(*rx.borrow() >= rv && rv > before);
+}
+
+pub async fn objects_mirrored_writes_commit_or_roll_back_with_the_manifest(m: &dyn MetaStore) {
+    let r = repo("conf/mirror");
+    let stream = obj_key("conf", "mirror");
+    let content = b"mirrored manifest";
+    let d = Digest::sha256_of(content);
+    let none = BTreeMap::new();
+    let manifest = || NewManifest {
+        digest: &d,
+        media_type: "application/vnd.oci.image.manifest.v1+json",
+        content,
+        blobs: &[],
+        manifests: &[],
+        subject: None,
+        artifact_type: None,
+        annotations: &none,
+    };
+    m.create_object(&stream, json!({"tags": []})).await.unwrap();
+    // A mirror that fails (creating what exists) takes the manifest down with it.
+    let failing: Mirror =
+        Box::new(move |tx| tx.create(&obj_key("conf", "mirror"), &json!({})).map(drop));
+    let err = m
+        .put_manifest(&r, manifest(), Some(&tag("v1")), Some(failing))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::AlreadyExists), "{err:?}");
+    assert_eq!(
+        m.manifest(&r, &Reference::Tag(tag("v1"))).await.unwrap(),
+        None,
+        "nothing of the push is visible"
+    );
+    // A mirror that succeeds commits with it.
+    let ok: Mirror = Box::new(move |tx| {
+        let k = obj_key("conf", "mirror");
+        let cur = tx.get(&k)?.expect("stream exists");
+        tx.update(&k, &json!({"tags": ["v1"]}), Some(cur.resource_version))
+            .map(drop)
+    });
+    m.put_manifest(&r, manifest(), Some(&tag("v1")), Some(ok))
+        .await
+        .unwrap();
+    assert!(m
+        .manifest(&r, &Reference::Tag(tag("v1")))
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(
+        m.get_object(&stream).await.unwrap().unwrap().value,
+        json!({"tags": ["v1"]})
+    );
+}
+
 /// Generates one test per BlobStore check. `$make` is an async expression yielding a
 /// `(store, guard)`; the guard lives as long as the test (e.g. a temp dir).
 #[macro_export]
@@ -483,7 +722,13 @@ macro_rules! meta_store_conformance_tests {
             meta_tags_move_atomically_and_list_in_order_with_paging,
             meta_repositories_list_in_order_with_paging,
             meta_referrers_index_subjects_per_repository,
-            meta_uploads_are_tracked_and_finish_into_a_link
+            meta_uploads_are_tracked_and_finish_into_a_link,
+            objects_create_get_update_delete_with_increasing_resource_versions,
+            objects_stale_writes_conflict_and_racing_writers_lose_nothing,
+            objects_list_by_namespace_in_order_with_paging,
+            objects_changes_replay_in_order_and_compaction_is_reported,
+            objects_revisions_announce_commits,
+            objects_mirrored_writes_commit_or_roll_back_with_the_manifest
         );
     };
 }

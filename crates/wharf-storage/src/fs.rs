@@ -163,7 +163,10 @@ impl BlobStore for FsBlobStore {
                 let mut buf = Vec::with_capacity(want as usize);
                 let r = (&mut file).take(want).read_to_end(&mut buf).and_then(|n| {
                     if n == 0 {
-                        Err(io::Error::new(io::ErrorKind::UnexpectedEof, "blob shorter than expected"))
+                        Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "blob shorter than expected",
+                        ))
                     } else {
                         Ok(n)
                     }

@@ -13,6 +13,7 @@
 
 pub mod conformance;
 pub mod fs;
+pub mod objects;
 pub mod sqlite;
 
 use std::io;
@@ -24,6 +25,10 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::Stream;
 use wharf_domain::{Digest, Reference, RepoName, Tag};
+
+pub use objects::{
+    Change, ChangeKind, Mirror, ObjectKey, ObjectList, ObjectTxn, Selector, StoredObject,
+};
 
 /// A body of bytes, streamed.
 pub type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
@@ -40,6 +45,14 @@ pub enum StorageError {
     DigestMismatch { actual: Digest },
     #[error("manifest references content missing from the repository: {}", list(.0))]
     MissingReferences(Vec<Digest>),
+    #[error("object already exists")]
+    AlreadyExists,
+    #[error("object not found")]
+    NotFound,
+    #[error("the object has been modified: its resourceVersion is now {current}")]
+    Conflict { current: u64 },
+    #[error("changes up to resourceVersion {oldest} have been compacted")]
+    Compacted { oldest: u64 },
     #[error("the request body broke off: {0}")]
     BodyInterrupted(io::Error),
     #[error("I/O error: {0}")]
@@ -145,13 +158,15 @@ pub trait MetaStore: Send + Sync + 'static {
     async fn unlink_blob(&self, repo: &RepoName, digest: &Digest) -> Result<Removal>;
 
     /// In one transaction: checks that every blob and child manifest `m` references is present
-    /// in `repo` ([`StorageError::MissingReferences`] otherwise), stores the manifest, and points
-    /// `tag` at it.
+    /// in `repo` ([`StorageError::MissingReferences`] otherwise), stores the manifest, points
+    /// `tag` at it, and runs `mirror` (the API objects the push changes). If `mirror` fails,
+    /// nothing is stored.
     async fn put_manifest(
         &self,
         repo: &RepoName,
         m: NewManifest<'_>,
         tag: Option<&Tag>,
+        mirror: Option<Mirror>,
     ) -> Result<()>;
     async fn manifest(
         &self,
@@ -180,6 +195,45 @@ pub trait MetaStore: Send + Sync + 'static {
     async fn finish_upload(&self, id: &str, blob: Option<(&Digest, u64)>) -> Result<()>;
     /// Uploads started before `before` (unix seconds).
     async fn uploads_started_before(&self, before: i64) -> Result<Vec<String>>;
+
+    // ---- API objects (see [`objects`]) ----
+
+    async fn get_object(&self, key: &ObjectKey) -> Result<Option<StoredObject>>;
+    async fn create_object(&self, key: &ObjectKey, value: serde_json::Value) -> Result<u64>;
+    async fn update_object(
+        &self,
+        key: &ObjectKey,
+        value: serde_json::Value,
+        precondition: Option<u64>,
+    ) -> Result<u64>;
+    async fn delete_object(
+        &self,
+        key: &ObjectKey,
+        precondition: Option<u64>,
+    ) -> Result<StoredObject>;
+    /// Objects of `selector` in (namespace, name) order, after `after` (namespace, name), at
+    /// most `limit`, read in one snapshot with the store's resourceVersion at that moment.
+    async fn list_objects(
+        &self,
+        selector: &Selector,
+        after: Option<(&str, &str)>,
+        limit: Option<usize>,
+    ) -> Result<ObjectList>;
+    /// Changes to `selector`'s objects with a resourceVersion above `after`, oldest first, at
+    /// most `limit`. [`StorageError::Compacted`] if changes after `after` are no longer kept.
+    async fn changes_since(
+        &self,
+        selector: &Selector,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Change>>;
+    /// Drops change-log entries except the newest `keep`; returns how many were dropped.
+    async fn compact_changes(&self, keep: u64) -> Result<u64>;
+    /// The latest committed resourceVersion, updated after every commit that wrote objects
+    /// (watchers wait on it, then read [`MetaStore::changes_since`]).
+    fn revisions(&self) -> tokio::sync::watch::Receiver<u64>;
+    /// Runs `work` in one transaction (read-modify-write of several objects).
+    async fn transact(&self, work: Mirror) -> Result<()>;
 }
 
 /// Upload ids are path components on some backends: allow only a safe alphabet.

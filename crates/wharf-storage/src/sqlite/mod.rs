@@ -15,8 +15,12 @@ use bytes::Bytes;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use wharf_domain::{Digest, Reference, RepoName, Tag};
 
+mod objects;
+
+use self::objects::SqliteTxn;
 use crate::{
-    MetaStore, NewManifest, Referrer, Removal, Result, StorageError, StoredManifest, UploadRecord,
+    Change, MetaStore, Mirror, NewManifest, ObjectKey, ObjectList, ObjectTxn, Referrer, Removal,
+    Result, Selector, StorageError, StoredManifest, StoredObject, UploadRecord,
 };
 
 const READERS: usize = 4;
@@ -71,6 +75,7 @@ pub struct SqliteMetaStore {
     writer: Arc<Mutex<Connection>>,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: AtomicUsize,
+    revisions: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 fn backend(e: rusqlite::Error) -> StorageError {
@@ -96,6 +101,8 @@ impl SqliteMetaStore {
         let writer = Connection::open(path).map_err(backend)?;
         configure(&writer).map_err(backend)?;
         writer.execute_batch(SCHEMA).map_err(backend)?;
+        writer.execute_batch(objects::SCHEMA).map_err(backend)?;
+        let revision = objects::current_revision(&writer).map_err(backend)?;
         let readers = (0..READERS)
             .map(|_| {
                 let c = Connection::open(path)?;
@@ -108,6 +115,7 @@ impl SqliteMetaStore {
             writer: Arc::new(Mutex::new(writer)),
             readers: Arc::new(readers),
             next_reader: AtomicUsize::new(0),
+            revisions: Arc::new(tokio::sync::watch::channel(revision).0),
         })
     }
 
@@ -125,19 +133,26 @@ impl SqliteMetaStore {
         .map_err(|e| StorageError::Backend(format!("blocking task failed: {e}")))?
     }
 
-    /// Runs `f` in one immediate transaction; commits if it returns `Ok`.
+    /// Runs `f` in one immediate transaction; commits if it returns `Ok`, then announces the
+    /// new resourceVersion if `f` wrote API objects.
     async fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&rusqlite::Transaction) -> Result<T> + Send + 'static,
+        f: impl FnOnce(&mut SqliteTxn) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let writer = self.writer.clone();
+        let revisions = self.revisions.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(backend)?;
-            let out = f(&tx)?;
+            let mut txn = SqliteTxn::new(&tx);
+            let out = f(&mut txn)?;
+            let written = txn.last_rv;
             tx.commit().map_err(backend)?;
+            if let Some(rv) = written {
+                revisions.send_replace(rv);
+            }
             Ok(out)
         })
         .await
@@ -222,6 +237,7 @@ impl MetaStore for SqliteMetaStore {
         repo: &RepoName,
         m: NewManifest<'_>,
         tag: Option<&Tag>,
+        mirror: Option<Mirror>,
     ) -> Result<()> {
         let repo = repo.to_string();
         let digest = m.digest.to_string();
@@ -290,6 +306,9 @@ impl MetaStore for SqliteMetaStore {
                     [&repo, &tag, &digest],
                 )
                 .map_err(backend)?;
+            }
+            if let Some(mirror) = mirror {
+                mirror(tx)?;
             }
             Ok(())
         })
@@ -540,5 +559,98 @@ impl MetaStore for SqliteMetaStore {
                 .collect()
         })
         .await
+    }
+
+    async fn get_object(&self, key: &ObjectKey) -> Result<Option<StoredObject>> {
+        let key = key.clone();
+        self.read(move |c| objects::get(c, &key)).await
+    }
+
+    async fn create_object(&self, key: &ObjectKey, value: serde_json::Value) -> Result<u64> {
+        let key = key.clone();
+        self.write(move |tx| tx.create(&key, &value)).await
+    }
+
+    async fn update_object(
+        &self,
+        key: &ObjectKey,
+        value: serde_json::Value,
+        precondition: Option<u64>,
+    ) -> Result<u64> {
+        let key = key.clone();
+        self.write(move |tx| tx.update(&key, &value, precondition))
+            .await
+    }
+
+    async fn delete_object(
+        &self,
+        key: &ObjectKey,
+        precondition: Option<u64>,
+    ) -> Result<StoredObject> {
+        let key = key.clone();
+        self.write(move |tx| tx.delete(&key, precondition)).await
+    }
+
+    async fn list_objects(
+        &self,
+        selector: &Selector,
+        after: Option<(&str, &str)>,
+        limit: Option<usize>,
+    ) -> Result<ObjectList> {
+        let selector = selector.clone();
+        let after = after.map(|(ns, n)| (ns.to_string(), n.to_string()));
+        let limit = sql_limit(limit);
+        self.read(move |c| {
+            // One snapshot for the items and the revision they are as of.
+            let tx = c.unchecked_transaction()?;
+            let items = objects::list(
+                &tx,
+                &selector,
+                after.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+                limit,
+            )?;
+            let resource_version = objects::current_revision(&tx)?;
+            tx.finish()?;
+            Ok(ObjectList {
+                items,
+                resource_version,
+            })
+        })
+        .await
+    }
+
+    async fn changes_since(
+        &self,
+        selector: &Selector,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Change>> {
+        let selector = selector.clone();
+        let (compacted, changes) = self
+            .read(move |c| {
+                let tx = c.unchecked_transaction()?;
+                let compacted = objects::compacted_through(&tx)?;
+                let changes = objects::changes(&tx, &selector, after, sql_limit(Some(limit)))?;
+                tx.finish()?;
+                Ok((compacted, changes))
+            })
+            .await?;
+        if after < compacted {
+            return Err(StorageError::Compacted { oldest: compacted });
+        }
+        Ok(changes)
+    }
+
+    async fn compact_changes(&self, keep: u64) -> Result<u64> {
+        self.write(move |tx| objects::compact(tx, keep).map_err(backend))
+            .await
+    }
+
+    fn revisions(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.revisions.subscribe()
+    }
+
+    async fn transact(&self, work: Mirror) -> Result<()> {
+        self.write(move |tx| work(tx)).await
     }
 }
