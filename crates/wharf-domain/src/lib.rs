@@ -9,6 +9,7 @@
 pub mod digest;
 pub mod manifest;
 pub mod name;
+pub mod time;
 
 pub use digest::{Algorithm, Digest, DigestError, Digester};
 pub use manifest::{ManifestError, ManifestKind, ParsedManifest};

@@ -1,4 +1,5 @@
-//! `wharf serve`: opens the embedded stores under the data directory, serves the registry,
+//! `wharf serve`: opens the embedded stores under the data directory, serves the registry
+//! (`/v2`) and the Kubernetes-style API (`/api`, `/apis`, `/version`) on one listener,
 //! purges abandoned uploads, and shuts down gracefully on SIGINT/SIGTERM (in-flight requests
 //! finish; nothing half-written is ever visible, because visibility is a committed transaction).
 
@@ -101,15 +102,19 @@ async fn serve(s: Settings) -> Result<(), String> {
             s.data_dir.display()
         )
     })?;
+    let meta: Arc<dyn wharf_storage::MetaStore> = Arc::new(meta);
     let registry = Registry {
         blobs: Arc::new(blobs),
-        meta: Arc::new(meta),
+        meta: meta.clone(),
         limits: s.limits,
     };
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(|| async { "ok" }))
-        .merge(wharf_registry::router(registry.clone()));
+        .merge(wharf_registry::router(registry.clone()))
+        .merge(wharf_apiserver::router(wharf_apiserver::ApiServer {
+            store: meta,
+        }));
 
     let addr: SocketAddr = s.listen.parse().map_err(|e| {
         format!(

@@ -1,0 +1,181 @@
+//! Discovery: `/api`, `/api/v1`, `/apis`, `/apis/<group>`, `/apis/<group>/<version>`,
+//! `/version` — what kubectl and client libraries read before anything else. Plain (not
+//! aggregated) discovery documents; kubectl falls back to them.
+
+use serde_json::{json, Value};
+
+use crate::resources::{ResourceType, GROUPS, RESOURCES, VERBS};
+
+pub fn version() -> Value {
+    json!({
+        "major": "1",
+        "minor": "32",
+        "gitVersion": concat!("v1.32.0-wharf-", env!("CARGO_PKG_VERSION")),
+        "gitCommit": "",
+        "gitTreeState": "clean",
+        "buildDate": "",
+        "goVersion": "",
+        "compiler": "rustc",
+        "platform": format!("{}/{}", std::env::consts::OS, std::env::consts::ARCH),
+    })
+}
+
+pub fn core_versions() -> Value {
+    json!({
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": ""}],
+    })
+}
+
+fn group_entry(group: &str, version: &str) -> Value {
+    let gv = json!({ "groupVersion": format!("{group}/{version}"), "version": version });
+    json!({ "name": group, "versions": [gv.clone()], "preferredVersion": gv })
+}
+
+pub fn groups() -> Value {
+    let groups: Vec<Value> = GROUPS.iter().map(|(g, v)| group_entry(g, v)).collect();
+    json!({ "kind": "APIGroupList", "apiVersion": "v1", "groups": groups })
+}
+
+pub fn group(name: &str) -> Option<Value> {
+    GROUPS.iter().find(|(g, _)| *g == name).map(|(g, v)| {
+        let mut e = group_entry(g, v);
+        e["kind"] = "APIGroup".into();
+        e["apiVersion"] = "v1".into();
+        e
+    })
+}
+
+fn resource_entries(rt: &ResourceType) -> Vec<Value> {
+    let mut out = vec![json!({
+        "name": rt.plural,
+        "singularName": rt.singular,
+        "namespaced": rt.namespaced,
+        "kind": rt.kind,
+        "verbs": VERBS,
+        "shortNames": rt.short_names,
+    })];
+    if rt.has_status {
+        out.push(json!({
+            "name": format!("{}/status", rt.plural),
+            "singularName": "",
+            "namespaced": rt.namespaced,
+            "kind": rt.kind,
+            "verbs": ["get", "patch", "update"],
+        }));
+    }
+    out
+}
+
+/// The resource list of `group`/`version` (`""` for core).
+pub fn resources(group: &str, version: &str) -> Option<Value> {
+    let served: Vec<&ResourceType> = RESOURCES
+        .iter()
+        .filter(|r| r.group == group && r.version == version)
+        .collect();
+    if served.is_empty() {
+        return None;
+    }
+    let gv = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    let resources: Vec<Value> = served.into_iter().flat_map(resource_entries).collect();
+    Some(
+        json!({ "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources }),
+    )
+}
+
+/// The group-version path segment OpenAPI v3 uses: `api/v1` or `apis/<group>/<version>`.
+fn gv_path(group: &str, version: &str) -> String {
+    if group.is_empty() {
+        format!("api/{version}")
+    } else {
+        format!("apis/{group}/{version}")
+    }
+}
+
+/// `/openapi/v3`: one document per group-version.
+pub fn openapi_v3_root() -> Value {
+    let mut gvs: Vec<(&str, &str)> = RESOURCES.iter().map(|r| (r.group, r.version)).collect();
+    gvs.dedup();
+    let paths: serde_json::Map<String, Value> = gvs
+        .into_iter()
+        .map(|(g, v)| {
+            let p = gv_path(g, v);
+            let url = format!("/openapi/v3/{p}?hash={}", env!("CARGO_PKG_VERSION"));
+            (p, json!({ "serverRelativeURL": url }))
+        })
+        .collect();
+    json!({ "paths": paths })
+}
+
+/// `/openapi/v3/<api/v1 | apis/group/version>`: the collection and item paths of each served
+/// kind, with operations tagged `x-kubernetes-group-version-kind` and the query parameters the
+/// server honours — among them `fieldValidation`, which tells kubectl to leave validation to
+/// the server. Schemas name each kind; they do not yet describe fields (`kubectl explain`
+/// needs that; it comes with the typed image API).
+pub fn openapi_v3(gv: &str) -> Option<Value> {
+    let served: Vec<&ResourceType> = RESOURCES
+        .iter()
+        .filter(|r| gv_path(r.group, r.version) == gv)
+        .collect();
+    if served.is_empty() {
+        return None;
+    }
+    let param = |name: &str| json!({ "name": name, "in": "query", "schema": { "type": "string" }, "uniqueItems": true });
+    let write_params = json!([
+        param("dryRun"),
+        param("fieldManager"),
+        param("fieldValidation")
+    ]);
+    let mut paths = serde_json::Map::new();
+    let mut schemas = serde_json::Map::new();
+    for rt in served {
+        let gvk = json!({ "group": rt.group, "version": rt.version, "kind": rt.kind });
+        let op = |action: &str| {
+            json!({
+                "operationId": format!("{action}{}", rt.kind),
+                "x-kubernetes-action": action,
+                "x-kubernetes-group-version-kind": gvk,
+                "parameters": write_params,
+                "responses": { "200": { "description": "OK" } },
+            })
+        };
+        let base = if rt.namespaced {
+            format!("/{gv}/namespaces/{{namespace}}/{}", rt.plural)
+        } else {
+            format!("/{gv}/{}", rt.plural)
+        };
+        paths.insert(
+            base.clone(),
+            json!({ "post": op("post"), "get": op("list") }),
+        );
+        paths.insert(
+            format!("{base}/{{name}}"),
+            json!({ "get": op("get"), "put": op("put"), "patch": op("patch"), "delete": op("delete") }),
+        );
+        let schema_name = if rt.group.is_empty() {
+            format!("io.k8s.api.core.{}.{}", rt.version, rt.kind)
+        } else {
+            let short = rt.group.split('.').next().unwrap_or(rt.group);
+            format!(
+                "com.github.openshift.api.{short}.{}.{}",
+                rt.version, rt.kind
+            )
+        };
+        schemas.insert(
+            schema_name,
+            json!({ "type": "object", "description": format!("{} ({})", rt.kind, rt.api_version()),
+                    "x-kubernetes-group-version-kind": [gvk] }),
+        );
+    }
+    Some(json!({
+        "openapi": "3.0.0",
+        "info": { "title": "Wharf", "version": env!("CARGO_PKG_VERSION") },
+        "paths": paths,
+        "components": { "schemas": schemas },
+    }))
+}

@@ -1,0 +1,130 @@
+//! The resource types the API serves, as discovery describes them.
+
+use wharf_storage::{ObjectKey, Selector};
+
+#[derive(Debug)]
+pub struct ResourceType {
+    /// API group; empty for the core group.
+    pub group: &'static str,
+    pub version: &'static str,
+    pub plural: &'static str,
+    pub singular: &'static str,
+    pub kind: &'static str,
+    pub namespaced: bool,
+    pub short_names: &'static [&'static str],
+    /// Whether `<plural>/status` is served (status-only writes).
+    pub has_status: bool,
+}
+
+pub const VERBS: [&str; 8] = [
+    "create",
+    "delete",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+    "deletecollection",
+];
+
+pub static RESOURCES: &[ResourceType] = &[
+    ResourceType {
+        group: "",
+        version: "v1",
+        plural: "namespaces",
+        singular: "namespace",
+        kind: "Namespace",
+        namespaced: false,
+        short_names: &["ns"],
+        has_status: true,
+    },
+    ResourceType {
+        group: "",
+        version: "v1",
+        plural: "secrets",
+        singular: "secret",
+        kind: "Secret",
+        namespaced: true,
+        short_names: &[],
+        has_status: false,
+    },
+    ResourceType {
+        group: "image.openshift.io",
+        version: "v1",
+        plural: "imagestreams",
+        singular: "imagestream",
+        kind: "ImageStream",
+        namespaced: true,
+        short_names: &["is"],
+        has_status: true,
+    },
+    ResourceType {
+        group: "image.openshift.io",
+        version: "v1",
+        plural: "images",
+        singular: "image",
+        kind: "Image",
+        namespaced: false,
+        short_names: &[],
+        has_status: false,
+    },
+];
+
+/// The API groups other than core, with their versions.
+pub static GROUPS: &[(&str, &str)] = &[("image.openshift.io", "v1")];
+
+impl ResourceType {
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.to_string()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
+    /// `imagestreams.image.openshift.io`, or `namespaces` for the core group, as Status
+    /// messages name a resource.
+    pub fn group_resource(&self) -> String {
+        if self.group.is_empty() {
+            self.plural.to_string()
+        } else {
+            format!("{}.{}", self.plural, self.group)
+        }
+    }
+
+    /// `ImageStream.image.openshift.io`, as `Invalid` messages name a kind.
+    pub fn group_kind(&self) -> String {
+        if self.group.is_empty() {
+            self.kind.to_string()
+        } else {
+            format!("{}.{}", self.kind, self.group)
+        }
+    }
+
+    pub fn key(&self, namespace: &str, name: &str) -> ObjectKey {
+        ObjectKey::new(
+            self.group,
+            self.plural,
+            if self.namespaced { namespace } else { "" },
+            name,
+        )
+    }
+
+    pub fn selector(&self, namespace: Option<&str>) -> Selector {
+        Selector::new(
+            self.group,
+            self.plural,
+            namespace.filter(|_| self.namespaced),
+        )
+    }
+}
+
+pub fn find(group: &str, version: &str, plural: &str) -> Option<&'static ResourceType> {
+    RESOURCES
+        .iter()
+        .find(|r| r.group == group && r.version == version && r.plural == plural)
+}
+
+pub fn namespaces() -> &'static ResourceType {
+    find("", "v1", "namespaces").expect("namespaces is served")
+}
