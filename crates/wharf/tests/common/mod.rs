@@ -140,7 +140,7 @@ pub fn require(tool: &str) -> bool {
 pub fn peer_python() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/peer-venv/bin/python");
     let ok = Command::new(&p)
-        .args(["-c", "import oras"])
+        .args(["-c", "import oras, openshift"])
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {

@@ -1,0 +1,181 @@
+//! kubectl (v1.32, preinstalled) against a running `wharf serve`, unmodified: create -f,
+//! get (table, -o json, -o jsonpath, -A), apply, patch, delete, and get -w.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{require, run, Server};
+
+fn kubectl(s: &Server) -> Command {
+    let mut c = Command::new("kubectl");
+    // An empty kubeconfig: nothing from the machine leaks in.
+    c.env("KUBECONFIG", "/dev/null")
+        .arg("--server")
+        .arg(s.url(""));
+    c
+}
+
+fn kubectl_stdin(s: &Server, args: &[&str], stdin: &str) -> String {
+    let mut child = kubectl(s)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "kubectl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+const STREAM: &str = "apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: app\n  namespace: demo\n  labels:\n    team: TEAM\nspec:\n  lookupPolicy:\n    local: false\n";
+
+#[test]
+fn kubectl_creates_gets_applies_patches_and_deletes_image_streams() {
+    if !require("kubectl") {
+        return;
+    }
+    let s = Server::start();
+    kubectl_stdin(
+        &s,
+        &["create", "-f", "-"],
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n",
+    );
+    let out = kubectl_stdin(&s, &["create", "-f", "-"], &STREAM.replace("TEAM", "a"));
+    assert_eq!(out.trim(), "imagestream.image.openshift.io/app created");
+
+    let table = run(kubectl(&s).args(["get", "imagestreams", "-n", "demo"]));
+    assert!(
+        table.lines().nth(1).is_some_and(|l| l.starts_with("app ")),
+        "{table}"
+    );
+    let short = run(kubectl(&s).args(["get", "is", "-A", "-o", "name"]));
+    assert_eq!(short.trim(), "imagestream.image.openshift.io/app");
+    let json: serde_json::Value = serde_json::from_str(&run(
+        kubectl(&s).args(["get", "is", "app", "-n", "demo", "-o", "json"])
+    ))
+    .unwrap();
+    assert_eq!(json["metadata"]["labels"]["team"], "a");
+    assert_eq!(json["metadata"]["generation"], 1);
+
+    let out = kubectl_stdin(&s, &["apply", "-f", "-"], &STREAM.replace("TEAM", "b"));
+    assert_eq!(out.trim(), "imagestream.image.openshift.io/app configured");
+    let team = run(kubectl(&s).args([
+        "get",
+        "is",
+        "app",
+        "-n",
+        "demo",
+        "-o",
+        "jsonpath={.metadata.labels.team}",
+    ]));
+    assert_eq!(team, "b");
+
+    let out = run(kubectl(&s).args([
+        "patch",
+        "is",
+        "app",
+        "-n",
+        "demo",
+        "--type",
+        "merge",
+        "-p",
+        r#"{"spec":{"lookupPolicy":{"local":true}}}"#,
+    ]));
+    assert_eq!(out.trim(), "imagestream.image.openshift.io/app patched");
+    let got = run(kubectl(&s).args([
+        "get",
+        "is",
+        "app",
+        "-n",
+        "demo",
+        "-o",
+        "jsonpath={.spec.lookupPolicy.local} {.metadata.generation}",
+    ]));
+    assert_eq!(got, "true 2");
+
+    let out = run(kubectl(&s).args(["delete", "is", "app", "-n", "demo"]));
+    assert_eq!(out.trim(), "imagestream.image.openshift.io \"app\" deleted");
+    let err = kubectl(&s)
+        .args(["get", "is", "app", "-n", "demo"])
+        .output()
+        .unwrap();
+    assert!(!err.status.success());
+    assert!(String::from_utf8_lossy(&err.stderr)
+        .contains("imagestreams.image.openshift.io \"app\" not found"));
+}
+
+#[test]
+fn kubectl_get_watch_sees_changes_as_they_happen() {
+    if !require("kubectl") {
+        return;
+    }
+    let s = Server::start();
+    kubectl_stdin(
+        &s,
+        &["create", "-f", "-"],
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n",
+    );
+    let mut watcher = kubectl(&s)
+        .args([
+            "get",
+            "is",
+            "-n",
+            "demo",
+            "-w",
+            "--output-watch-events",
+            "--request-timeout",
+            "30s",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(watcher.stdout.take().unwrap()).lines();
+    std::thread::sleep(Duration::from_millis(500));
+    kubectl_stdin(&s, &["create", "-f", "-"], &STREAM.replace("TEAM", "a"));
+    run(kubectl(&s).args(["label", "is", "app", "-n", "demo", "x=y"]));
+    run(kubectl(&s).args(["delete", "is", "app", "-n", "demo"]));
+    // A table with an EVENT column: the header, then one line per event.
+    let header = lines.next().unwrap().unwrap();
+    assert!(header.starts_with("EVENT"), "{header}");
+    let seen: Vec<String> = (0..3)
+        .map(|_| {
+            lines
+                .next()
+                .unwrap()
+                .unwrap()
+                .split_whitespace()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let _ = watcher.kill();
+    let _ = watcher.wait();
+    assert_eq!(seen, ["ADDED app", "MODIFIED app", "DELETED app"]);
+}
+
+#[test]
+fn the_openshift_python_dynamic_client_discovers_lists_and_patches_image_streams() {
+    let Some(python) = common::peer_python() else {
+        return;
+    };
+    let s = Server::start();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/openshift_dynamic_client.py");
+    let out = run(Command::new(python).arg(script).arg(s.url("")));
+    assert!(out.contains("openshift client ok"), "{out}");
+}
