@@ -10,6 +10,7 @@
 
 pub mod discovery;
 pub mod meta;
+pub mod push;
 pub mod resources;
 pub mod selectors;
 pub mod status;
@@ -323,7 +324,7 @@ async fn require_namespace(api: &ApiServer, rt: &ResourceType, ns: &str) -> Resu
     Ok(())
 }
 
-fn now_secs() -> i64 {
+pub(crate) fn now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)

@@ -77,6 +77,11 @@ fn name_problem(rt: &ResourceType, name: &str) -> Option<String> {
     })
 }
 
+/// Whether `name` is a valid name for `rt`.
+pub fn valid_name(rt: &ResourceType, name: &str) -> bool {
+    name_problem(rt, name).is_none()
+}
+
 /// Checks kind/apiVersion against the endpoint and fills them in when absent.
 pub fn check_type(rt: &ResourceType, obj: &mut Value) -> Result<(), ApiError> {
     if !obj.is_object() {

@@ -48,12 +48,35 @@ impl Default for Limits {
     }
 }
 
-/// Shared state of the registry: the two stores and the limits.
+/// A manifest push, as the registry saw it, for whoever mirrors pushes into other state
+/// (the image API: Images and ImageStream tags).
+pub struct ManifestPush {
+    pub repo: RepoName,
+    /// `None` for a push by digest.
+    pub tag: Option<wharf_domain::Tag>,
+    pub digest: wharf_domain::Digest,
+    pub media_type: String,
+    pub manifest: bytes::Bytes,
+    /// The config blob of an image manifest.
+    pub config: Option<bytes::Bytes>,
+    /// The registry's address as the client reached it (the `Host` header).
+    pub host: String,
+}
+
+/// Turns a push into work on API objects, done in the push's own transaction: the push and
+/// what it mirrors become visible together or not at all (design invariant 5).
+pub trait PushObserver: Send + Sync + 'static {
+    /// The work for `push`, or `None` if the push concerns no API object.
+    fn mirror(&self, push: ManifestPush) -> Option<wharf_storage::Mirror>;
+}
+
+/// Shared state of the registry: the two stores, the limits, and who mirrors pushes.
 #[derive(Clone)]
 pub struct Registry {
     pub blobs: Arc<dyn BlobStore>,
     pub meta: Arc<dyn MetaStore>,
     pub limits: Limits,
+    pub observer: Option<Arc<dyn PushObserver>>,
 }
 
 pub type Result<T, E = OciError> = std::result::Result<T, E>;

@@ -91,6 +91,28 @@ pub async fn put(
         Reference::Tag(t) => Some(t),
         Reference::Digest(_) => None,
     };
+    let mirror = match &reg.observer {
+        Some(observer) => {
+            let config = match (parsed.kind, parsed.blobs.first()) {
+                (wharf_domain::ManifestKind::Image, Some(config)) => {
+                    read_config(reg, name, config).await?
+                }
+                _ => None,
+            };
+            observer.mirror(crate::ManifestPush {
+                repo: name.clone(),
+                tag: tag.cloned(),
+                digest: digest.clone(),
+                media_type: parsed.media_type.clone(),
+                manifest: content.clone(),
+                config,
+                host: crate::header(headers, header::HOST)
+                    .unwrap_or("localhost")
+                    .to_string(),
+            })
+        }
+        None => None,
+    };
     reg.meta
         .put_manifest(
             name,
@@ -105,7 +127,7 @@ pub async fn put(
                 annotations: &parsed.annotations,
             },
             tag,
-            None,
+            mirror,
         )
         .await?;
     let mut resp = (
@@ -123,6 +145,27 @@ pub async fn put(
         }
     }
     Ok(resp)
+}
+
+/// The config blob of a pushed image manifest, if it is in the repository and small enough
+/// to be a config (a missing one is reported by the reference check that follows).
+async fn read_config(
+    reg: &Registry,
+    name: &RepoName,
+    config: &Digest,
+) -> Result<Option<bytes::Bytes>> {
+    let Some(size) = reg.meta.blob_link(name, config).await? else {
+        return Ok(None);
+    };
+    if size > reg.limits.max_manifest_bytes as u64 {
+        return Ok(None);
+    }
+    let mut stream = reg.blobs.read(config, 0..size).await?;
+    let mut buf = Vec::with_capacity(size as usize);
+    while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
+        buf.extend_from_slice(&chunk.map_err(wharf_storage::StorageError::Io)?);
+    }
+    Ok(Some(buf.into()))
 }
 
 pub async fn delete(reg: &Registry, name: &RepoName, reference: &str) -> Result<Response> {

@@ -107,6 +107,7 @@ async fn serve(s: Settings) -> Result<(), String> {
         blobs: Arc::new(blobs),
         meta: meta.clone(),
         limits: s.limits,
+        observer: Some(Arc::new(wharf_apiserver::push::ImageStreamMirror)),
     };
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))

@@ -175,7 +175,8 @@ fn the_openshift_python_dynamic_client_discovers_lists_and_patches_image_streams
         return;
     };
     let s = Server::start();
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/openshift_dynamic_client.py");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/peers/openshift_dynamic_client.py");
     let out = run(Command::new(python).arg(script).arg(s.url("")));
     assert!(out.contains("openshift client ok"), "{out}");
 }

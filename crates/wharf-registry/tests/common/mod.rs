@@ -86,6 +86,7 @@ impl Harness {
             blobs: Arc::new(FsBlobStore::open(dir.path()).unwrap()),
             meta: Arc::new(SqliteMetaStore::open(&dir.path().join("meta.db")).unwrap()),
             limits,
+            observer: None,
         };
         Harness {
             registry,
@@ -100,6 +101,7 @@ impl Harness {
             blobs: Arc::new(FsBlobStore::open(self._dir.path()).unwrap()),
             meta: self.registry.meta.clone(),
             limits: self.registry.limits.clone(),
+            observer: None,
         }
     }
 

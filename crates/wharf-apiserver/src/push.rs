@@ -1,0 +1,150 @@
+//! What a registry push does to the image API (spec §4, acceptance cases 27–28), inside the
+//! push's own transaction:
+//! - the Image named by the manifest digest is created if new (annotated managed and
+//!   manifestBlobStored; manifest and config stay in registry storage);
+//! - a push by tag to `<namespace>/<name>` creates the namespace and the ImageStream if they
+//!   do not exist, and adds the tag event `{<registry>/<ns>/<name>@<digest>, digest, stream
+//!   generation}` to the status tag, following the history rules of §2.2; no spec tag is made.
+//!
+//! Repositories that are not exactly `<namespace>/<name>` with valid Kubernetes names stay
+//! plain registry content (OpenShift's registry refuses them; Wharf's registry serves them).
+//! Wharf creates the namespace on first push where OpenShift would refuse a push into a
+//! missing project: a standalone registry has no other place to create it from; RBAC (a later
+//! issue) decides who may.
+
+use serde_json::{json, Value};
+use wharf_domain::image::{image_object, PushedManifest};
+use wharf_domain::imagestream::{add_tag_event, NamedTagEventList, TagEvent};
+use wharf_registry::{ManifestPush, PushObserver};
+use wharf_storage::{Mirror, ObjectTxn, StorageError};
+
+use crate::meta::{prepare_create, valid_name, Stamp};
+use crate::resources::{find, namespaces, ResourceType};
+
+/// Mirrors registry pushes into Images and ImageStreams.
+pub struct ImageStreamMirror;
+
+fn image_streams() -> &'static ResourceType {
+    find("image.openshift.io", "v1", "imagestreams").expect("imagestreams is served")
+}
+
+fn images() -> &'static ResourceType {
+    find("image.openshift.io", "v1", "images").expect("images is served")
+}
+
+fn stamp(now: &str) -> Stamp {
+    Stamp {
+        uid: uuid::Uuid::new_v4().to_string(),
+        now: now.to_string(),
+    }
+}
+
+/// A storage error for an object the mirror itself builds: only the backend can fail here.
+fn internal(e: crate::status::ApiError) -> StorageError {
+    StorageError::Backend(format!(
+        "mirroring a push into the image API: {}",
+        e.message
+    ))
+}
+
+/// Gets `rt`'s object `name`, creating it from `skeleton` (stamped like an API create) if absent.
+fn get_or_create(
+    tx: &mut dyn ObjectTxn,
+    rt: &ResourceType,
+    ns: &str,
+    name: &str,
+    skeleton: Value,
+    now: &str,
+) -> Result<(Value, Option<u64>), StorageError> {
+    let key = rt.key(ns, name);
+    if let Some(o) = tx.get(&key)? {
+        return Ok((o.value, Some(o.resource_version)));
+    }
+    let mut obj = skeleton;
+    prepare_create(rt, ns, &mut obj, &stamp(now), "").map_err(internal)?;
+    Ok((obj, None))
+}
+
+impl PushObserver for ImageStreamMirror {
+    fn mirror(&self, push: ManifestPush) -> Option<Mirror> {
+        let (ns, name) = push.repo.as_str().split_once('/')?;
+        if name.contains('/') || !valid_name(namespaces(), ns) || !valid_name(image_streams(), name)
+        {
+            return None;
+        }
+        let (ns, name) = (ns.to_string(), name.to_string());
+        let now = wharf_domain::time::rfc3339(crate::now_secs());
+        let repository = format!("{}/{ns}/{name}", push.host);
+        let reference = format!("{repository}@{}", push.digest);
+        let image = image_object(&PushedManifest {
+            digest: &push.digest,
+            media_type: &push.media_type,
+            manifest: &push.manifest,
+            config: push.config.as_deref(),
+            reference: &reference,
+            now: &now,
+        })
+        .ok()?;
+        let digest = push.digest.to_string();
+        let tag = push.tag.map(|t| t.to_string());
+        Some(Box::new(move |tx: &mut dyn ObjectTxn| {
+            let image_key = images().key("", &digest);
+            if tx.get(&image_key)?.is_none() {
+                let mut image = image;
+                prepare_create(images(), "", &mut image, &stamp(&now), "").map_err(internal)?;
+                tx.create(&image_key, &image)?;
+            }
+            let Some(tag) = tag else {
+                return Ok(()); // a push by digest leaves streams alone
+            };
+            let (namespace, ns_rv) = get_or_create(
+                tx,
+                namespaces(),
+                "",
+                &ns,
+                json!({ "metadata": { "name": ns } }),
+                &now,
+            )?;
+            if ns_rv.is_none() {
+                tx.create(&namespaces().key("", &ns), &namespace)?;
+            }
+            let skeleton = json!({ "metadata": { "name": name }, "spec": { "lookupPolicy": { "local": false } } });
+            let (mut stream, rv) = get_or_create(tx, image_streams(), &ns, &name, skeleton, &now)?;
+            let generation = stream
+                .pointer("/metadata/generation")
+                .and_then(Value::as_i64)
+                .unwrap_or(1);
+            let mut tags: Vec<NamedTagEventList> = stream
+                .pointer("/status/tags")
+                .cloned()
+                .map(serde_json::from_value)
+                .transpose()
+                .map_err(|e| {
+                    StorageError::Backend(format!(
+                        "stored ImageStream {ns}/{name} has unreadable status tags: {e}"
+                    ))
+                })?
+                .unwrap_or_default();
+            let event = TagEvent {
+                created: now.clone(),
+                docker_image_reference: reference,
+                image: digest,
+                generation,
+            };
+            let changed = add_tag_event(&mut tags, &tag, event);
+            let status = stream.get("status").cloned().unwrap_or(json!({}));
+            let repo_changed = status.get("dockerImageRepository").and_then(Value::as_str)
+                != Some(repository.as_str());
+            if !changed && !repo_changed && rv.is_some() {
+                return Ok(());
+            }
+            stream["status"]["dockerImageRepository"] = repository.into();
+            stream["status"]["tags"] = serde_json::to_value(&tags).expect("tag events serialize");
+            let key = image_streams().key(&ns, &name);
+            match rv {
+                None => tx.create(&key, &stream).map(drop),
+                Some(rv) => tx.update(&key, &stream, Some(rv)).map(drop),
+            }
+        }))
+    }
+}

@@ -1,0 +1,290 @@
+//! Registry pushes mirrored into the image API in the same transaction (spec §4, acceptance
+//! cases 27 and 28): Images, ImageStreams, status tag history; the registry's tag list and
+//! the stream's status tags agree.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Method, Request};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+use wharf_apiserver::push::ImageStreamMirror;
+use wharf_apiserver::ApiServer;
+use wharf_domain::Digest;
+use wharf_registry::{Limits, Registry};
+use wharf_storage::fs::FsBlobStore;
+use wharf_storage::sqlite::SqliteMetaStore;
+
+const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+const HOST: &str = "registry.example:5000";
+
+struct Both {
+    registry: Registry,
+    api: ApiServer,
+    _dir: tempfile::TempDir,
+}
+
+async fn call(
+    router: axum::Router,
+    method: Method,
+    uri: &str,
+    ct: Option<&str>,
+    body: Vec<u8>,
+) -> (u16, Value) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("host", HOST);
+    if let Some(ct) = ct {
+        req = req.header("content-type", ct);
+    }
+    let resp = router
+        .oneshot(req.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+impl Both {
+    fn new() -> Both {
+        let dir = tempfile::tempdir().unwrap();
+        let meta: Arc<dyn wharf_storage::MetaStore> =
+            Arc::new(SqliteMetaStore::open(&dir.path().join("meta.db")).unwrap());
+        let registry = Registry {
+            blobs: Arc::new(FsBlobStore::open(dir.path()).unwrap()),
+            meta: meta.clone(),
+            limits: Limits::default(),
+            observer: Some(Arc::new(ImageStreamMirror)),
+        };
+        Both {
+            registry,
+            api: ApiServer { store: meta },
+            _dir: dir,
+        }
+    }
+
+    async fn v2(&self, method: Method, uri: &str, ct: Option<&str>, body: Vec<u8>) -> (u16, Value) {
+        call(
+            wharf_registry::router(self.registry.clone()),
+            method,
+            uri,
+            ct,
+            body,
+        )
+        .await
+    }
+
+    async fn api(&self, uri: &str) -> (u16, Value) {
+        call(
+            wharf_apiserver::router(self.api.clone()),
+            Method::GET,
+            uri,
+            None,
+            Vec::new(),
+        )
+        .await
+    }
+
+    async fn blob(&self, repo: &str, data: &[u8]) -> Digest {
+        let d = Digest::sha256_of(data);
+        let (status, _) = self
+            .v2(
+                Method::POST,
+                &format!("/v2/{repo}/blobs/uploads/?digest={d}"),
+                None,
+                data.to_vec(),
+            )
+            .await;
+        assert_eq!(status, 201);
+        d
+    }
+
+    /// Pushes an image (config + one layer) to `repo` under `reference`; returns its digest.
+    async fn push(&self, repo: &str, reference: &str, seed: &str) -> Digest {
+        let config =
+            json!({"architecture": "amd64", "os": "linux", "created": "2026-01-01T00:00:00Z",
+            "config": {"Entrypoint": ["/bin/app"], "Labels": {"seed": seed}}})
+            .to_string();
+        let layer = format!("layer {seed}");
+        let c = self.blob(repo, config.as_bytes()).await;
+        let l = self.blob(repo, layer.as_bytes()).await;
+        let m = json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": c.to_string(), "size": config.len()},
+            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": l.to_string(), "size": layer.len()}]})
+        .to_string();
+        let (status, body) = self
+            .v2(
+                Method::PUT,
+                &format!("/v2/{repo}/manifests/{reference}"),
+                Some(OCI_MANIFEST),
+                m.clone().into_bytes(),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        Digest::sha256_of(m.as_bytes())
+    }
+
+    async fn stream(&self, ns: &str, name: &str) -> Value {
+        let (status, body) = self
+            .api(&format!(
+                "/apis/image.openshift.io/v1/namespaces/{ns}/imagestreams/{name}"
+            ))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+}
+
+fn history(stream: &Value, tag: &str) -> Vec<Value> {
+    stream["status"]["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tag"] == tag)
+        .unwrap()["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test]
+async fn a_push_by_tag_creates_the_namespace_stream_status_tag_and_image() {
+    let b = Both::new();
+    let d = b.push("demo/app", "v1", "one").await;
+    let (status, _) = b.api("/api/v1/namespaces/demo").await;
+    assert_eq!(status, 200, "the namespace is created on first push");
+    let s = b.stream("demo", "app").await;
+    assert_eq!(s["metadata"]["generation"], 1);
+    assert_eq!(
+        s["spec"],
+        json!({"lookupPolicy": {"local": false}}),
+        "no spec tag is made"
+    );
+    assert_eq!(
+        s["status"]["dockerImageRepository"],
+        format!("{HOST}/demo/app")
+    );
+    let items = history(&s, "v1");
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["image"], d.to_string());
+    assert_eq!(
+        items[0]["dockerImageReference"],
+        format!("{HOST}/demo/app@{d}")
+    );
+    assert_eq!(items[0]["generation"], 1);
+    let (status, image) = b
+        .api(&format!("/apis/image.openshift.io/v1/images/{d}"))
+        .await;
+    assert_eq!(status, 200);
+    for a in [
+        "openshift.io/image.managed",
+        "image.openshift.io/manifestBlobStored",
+    ] {
+        assert_eq!(image["metadata"]["annotations"][a], "true");
+    }
+    assert_eq!(
+        image["metadata"]["annotations"]["image.openshift.io/dockerLayersOrder"],
+        "ascending"
+    );
+    assert_eq!(
+        image["dockerImageMetadata"]["Config"]["Entrypoint"],
+        json!(["/bin/app"])
+    );
+    assert_eq!(image["dockerImageLayers"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn pushing_a_new_image_to_a_tag_prepends_history_and_same_digest_elsewhere_gets_its_own_reference(
+) {
+    let b = Both::new();
+    let d1 = b.push("demo/app", "v1", "one").await;
+    let d2 = b.push("demo/app", "v1", "two").await;
+    let items = history(&b.stream("demo", "app").await, "v1");
+    assert_eq!(
+        items
+            .iter()
+            .map(|i| i["image"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        [d2.to_string(), d1.to_string()]
+    );
+    // The same content pushed to another stream: its event points at that stream.
+    let d3 = b.push("demo/other", "x", "one").await;
+    assert_eq!(d3, d1);
+    let other = history(&b.stream("demo", "other").await, "x");
+    assert_eq!(
+        other[0]["dockerImageReference"],
+        format!("{HOST}/demo/other@{d1}")
+    );
+    // Re-pushing the current image changes nothing.
+    let rv = b.stream("demo", "app").await["metadata"]["resourceVersion"].clone();
+    b.push("demo/app", "v1", "two").await;
+    assert_eq!(
+        b.stream("demo", "app").await["metadata"]["resourceVersion"],
+        rv
+    );
+}
+
+#[tokio::test]
+async fn a_push_by_digest_records_the_image_and_leaves_streams_alone() {
+    let b = Both::new();
+    let config = b"{}";
+    let c = b.blob("demo/bydigest", config).await;
+    let m = json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": c.to_string(), "size": 2}, "layers": []})
+    .to_string();
+    let d = Digest::sha256_of(m.as_bytes());
+    let (status, _) = b
+        .v2(
+            Method::PUT,
+            &format!("/v2/demo/bydigest/manifests/{d}"),
+            Some(OCI_MANIFEST),
+            m.into_bytes(),
+        )
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(
+        b.api(&format!("/apis/image.openshift.io/v1/images/{d}"))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        b.api("/apis/image.openshift.io/v1/namespaces/demo/imagestreams/bydigest")
+            .await
+            .0,
+        404
+    );
+}
+
+#[tokio::test]
+async fn repositories_that_are_not_namespace_and_name_stay_registry_only() {
+    let b = Both::new();
+    b.push("a/b/c", "v1", "deep").await;
+    b.push("single", "v1", "single").await;
+    let (_, list) = b.api("/apis/image.openshift.io/v1/imagestreams").await;
+    assert_eq!(list["items"], json!([]));
+}
+
+#[tokio::test]
+async fn the_registry_tag_list_and_the_stream_status_tags_agree() {
+    let b = Both::new();
+    for tag in ["v2", "latest", "v1"] {
+        b.push("demo/app", tag, tag).await;
+    }
+    let (_, tags) = b
+        .v2(Method::GET, "/v2/demo/app/tags/list", None, Vec::new())
+        .await;
+    let status_tags: Vec<Value> = b.stream("demo", "app").await["status"]["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tag"].clone())
+        .collect();
+    assert_eq!(tags["tags"], Value::Array(status_tags));
+}

@@ -1,0 +1,167 @@
+//! ImageStream status tags and their history (spec §2.2, OpenShift's
+//! `AddTagEventToImageStream`): `items[0]` is the current event, older ones follow.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One entry of a tag's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagEvent {
+    pub created: String,
+    pub docker_image_reference: String,
+    #[serde(default)]
+    pub image: String,
+    #[serde(default)]
+    pub generation: i64,
+}
+
+/// A status tag: its history, newest first, and its conditions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NamedTagEventList {
+    pub tag: String,
+    /// `null` when only conditions exist.
+    pub items: Option<Vec<TagEvent>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Value>,
+}
+
+/// Adds `next` as the newest event of `tag` in `tags` (kept sorted by tag name). Returns
+/// whether anything changed:
+/// - no history: `[next]`;
+/// - same reference, image and generation as the current event: no change;
+/// - same reference and image: the current event takes `next`'s generation;
+/// - same reference only: the current event takes `next`'s image and generation;
+/// - same image only: the current event takes `next`'s reference and generation;
+/// - otherwise `next` is prepended.
+///
+/// Any change clears the tag's conditions.
+pub fn add_tag_event(tags: &mut Vec<NamedTagEventList>, tag: &str, next: TagEvent) -> bool {
+    let i = match tags.binary_search_by(|t| t.tag.as_str().cmp(tag)) {
+        Ok(i) => i,
+        Err(i) => {
+            tags.insert(
+                i,
+                NamedTagEventList {
+                    tag: tag.to_string(),
+                    items: Some(vec![next]),
+                    conditions: Vec::new(),
+                },
+            );
+            return true;
+        }
+    };
+    let entry = &mut tags[i];
+    let items = entry.items.get_or_insert_with(Vec::new);
+    let changed = match items.first_mut() {
+        None => {
+            items.push(next);
+            true
+        }
+        Some(cur) => {
+            let same_ref = cur.docker_image_reference == next.docker_image_reference;
+            let same_image = cur.image == next.image;
+            if same_ref && same_image && cur.generation == next.generation {
+                false
+            } else if same_ref && same_image {
+                cur.generation = next.generation;
+                true
+            } else if same_ref {
+                cur.image = next.image;
+                cur.generation = next.generation;
+                true
+            } else if same_image {
+                cur.docker_image_reference = next.docker_image_reference;
+                cur.generation = next.generation;
+                true
+            } else {
+                items.insert(0, next);
+                true
+            }
+        }
+    };
+    if changed {
+        entry.conditions.clear();
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(r: &str, image: &str, generation: i64) -> TagEvent {
+        TagEvent {
+            created: "t".into(),
+            docker_image_reference: r.into(),
+            image: image.into(),
+            generation,
+        }
+    }
+
+    fn items<'a>(tags: &'a [NamedTagEventList], tag: &str) -> &'a [TagEvent] {
+        tags.iter()
+            .find(|t| t.tag == tag)
+            .unwrap()
+            .items
+            .as_deref()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_new_tag_gets_one_event_and_tags_stay_sorted() {
+        let mut tags = Vec::new();
+        assert!(add_tag_event(&mut tags, "v2", ev("r@a", "a", 1)));
+        assert!(add_tag_event(&mut tags, "v1", ev("r@a", "a", 1)));
+        assert_eq!(
+            tags.iter().map(|t| t.tag.as_str()).collect::<Vec<_>>(),
+            ["v1", "v2"]
+        );
+    }
+
+    #[test]
+    fn history_follows_the_openshift_rules() {
+        let mut tags = Vec::new();
+        add_tag_event(&mut tags, "t", ev("r@a", "a", 1));
+        assert!(
+            !add_tag_event(&mut tags, "t", ev("r@a", "a", 1)),
+            "identical: no change"
+        );
+        assert!(add_tag_event(&mut tags, "t", ev("r@a", "a", 2)));
+        assert_eq!(
+            items(&tags, "t"),
+            [ev("r@a", "a", 2)],
+            "same ref and image: generation only"
+        );
+        assert!(add_tag_event(&mut tags, "t", ev("r@a", "b", 3)));
+        assert_eq!(
+            items(&tags, "t"),
+            [ev("r@a", "b", 3)],
+            "same ref: image and generation replaced"
+        );
+        assert!(add_tag_event(&mut tags, "t", ev("other@b", "b", 4)));
+        assert_eq!(
+            items(&tags, "t"),
+            [ev("other@b", "b", 4)],
+            "same image: reference replaced"
+        );
+        assert!(add_tag_event(&mut tags, "t", ev("r@c", "c", 5)));
+        assert_eq!(
+            items(&tags, "t"),
+            [ev("r@c", "c", 5), ev("other@b", "b", 4)],
+            "new image: prepended"
+        );
+    }
+
+    #[test]
+    fn a_change_clears_conditions_and_fills_a_conditions_only_tag() {
+        let mut tags = vec![NamedTagEventList {
+            tag: "t".into(),
+            items: None,
+            conditions: vec![serde_json::json!({"type": "ImportSuccess"})],
+        }];
+        assert!(add_tag_event(&mut tags, "t", ev("r@a", "a", 1)));
+        assert!(tags[0].conditions.is_empty());
+        assert_eq!(items(&tags, "t").len(), 1);
+    }
+}
