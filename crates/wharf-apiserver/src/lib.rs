@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use wharf_storage::{MetaStore, StorageError};
+use wharf_storage::{MetaStore, ObjectKey, StorageError, StoredObject};
 
 use crate::meta::{prepare_create, prepare_update, served, Stamp};
 use crate::resources::{find, namespaces, ResourceType};
@@ -352,12 +352,13 @@ async fn create(
     if params.dry_run() {
         return Ok(json_response(StatusCode::CREATED, &obj));
     }
-    let rv = api
-        .store
-        .create_object(&rt.key(ns, &name), obj.clone())
+    let stored = write(api, rt, rt.key(ns, &name), Write::Create(obj))
         .await
         .map_err(|e| ApiError::storage(rt, &name, e))?;
-    Ok(json_response(StatusCode::CREATED, &served(obj, rv)))
+    Ok(json_response(
+        StatusCode::CREATED,
+        &served(stored.value, stored.resource_version),
+    ))
 }
 
 async fn update(
@@ -389,12 +390,13 @@ async fn update(
     }
     // Without a client precondition the write is still conditional on what was just read, so
     // a concurrent writer makes this request fail visibly rather than lose its update.
-    let rv = api
-        .store
-        .update_object(&key, obj.clone(), Some(old.resource_version))
+    let stored = write(api, rt, key, Write::Update(obj, Some(old.resource_version)))
         .await
         .map_err(|e| ApiError::storage(rt, name, e))?;
-    Ok(json_response(StatusCode::OK, &served(obj, rv)))
+    Ok(json_response(
+        StatusCode::OK,
+        &served(stored.value, stored.resource_version),
+    ))
 }
 
 /// Applies a patch of `content_type` to `doc`.
@@ -453,12 +455,20 @@ async fn patch_object(
                 &served(doc, old.resource_version),
             ));
         }
-        match api
-            .store
-            .update_object(&key, doc.clone(), Some(old.resource_version))
-            .await
+        match write(
+            api,
+            rt,
+            key.clone(),
+            Write::Update(doc, Some(old.resource_version)),
+        )
+        .await
         {
-            Ok(rv) => return Ok(json_response(StatusCode::OK, &served(doc, rv))),
+            Ok(stored) => {
+                return Ok(json_response(
+                    StatusCode::OK,
+                    &served(stored.value, stored.resource_version),
+                ))
+            }
             Err(StorageError::Conflict { .. }) => continue,
             Err(e) => return Err(ApiError::storage(rt, name, e)),
         }
@@ -493,9 +503,7 @@ async fn delete(
         let obj = get(api, rt, ns, name).await?;
         return Ok(json_response(StatusCode::OK, &obj));
     }
-    let gone = api
-        .store
-        .delete_object(&key, precondition)
+    let gone = write(api, rt, key, Write::Delete(precondition))
         .await
         .map_err(|e| ApiError::storage(rt, name, e))?;
     if rt.plural == "namespaces" {
@@ -516,7 +524,7 @@ async fn delete_namespace_contents(api: &ApiServer, ns: &str) -> Result<()> {
             .await
             .map_err(ApiError::internal)?;
         for o in list.items {
-            match api.store.delete_object(&o.key, None).await {
+            match write(api, rt, o.key, Write::Delete(None)).await {
                 Ok(_) | Err(StorageError::NotFound) => {}
                 Err(e) => return Err(ApiError::internal(e)),
             }
@@ -602,4 +610,104 @@ async fn list(
         "items": items,
     });
     Ok(json_response(StatusCode::OK, &body))
+}
+
+/// A write to one object.
+enum Write {
+    Create(Value),
+    Update(Value, Option<u64>),
+    Delete(Option<u64>),
+}
+
+/// The registry repository whose tags an object's status decides: `<namespace>/<name>` for
+/// image streams (spec §4: the tags served are the status tags with a current image).
+fn registry_view(rt: &ResourceType, key: &ObjectKey) -> Option<wharf_domain::RepoName> {
+    (rt.group == "image.openshift.io" && rt.plural == "imagestreams")
+        .then(|| format!("{}/{}", key.namespace, key.name).parse().ok())
+        .flatten()
+}
+
+/// The (tag, current image) pairs of an image stream's status.
+fn current_images(stream: &Value) -> Vec<(wharf_domain::Tag, wharf_domain::Digest)> {
+    stream
+        .pointer("/status/tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| {
+            let tag = t["tag"].as_str()?.parse().ok()?;
+            let image = t.pointer("/items/0/image")?.as_str()?.parse().ok()?;
+            Some((tag, image))
+        })
+        .collect()
+}
+
+/// Writes one object. For an object the registry mirrors, the repository's tags are set from
+/// the object in the same transaction, so the registry and the API never disagree (design
+/// invariant 5); a deleted stream leaves its repository without tags.
+async fn write(
+    api: &ApiServer,
+    rt: &ResourceType,
+    key: ObjectKey,
+    op: Write,
+) -> Result<StoredObject, StorageError> {
+    let Some(repo) = registry_view(rt, &key) else {
+        return match op {
+            Write::Create(v) => {
+                let rv = api.store.create_object(&key, v.clone()).await?;
+                Ok(StoredObject {
+                    key,
+                    resource_version: rv,
+                    value: v,
+                })
+            }
+            Write::Update(v, p) => {
+                let rv = api.store.update_object(&key, v.clone(), p).await?;
+                Ok(StoredObject {
+                    key,
+                    resource_version: rv,
+                    value: v,
+                })
+            }
+            Write::Delete(p) => api.store.delete_object(&key, p).await,
+        };
+    };
+    let result = Arc::new(std::sync::Mutex::new(None));
+    let out = result.clone();
+    api.store
+        .transact(Box::new(move |tx| {
+            let (stored, tags) = match op {
+                Write::Create(v) => {
+                    let rv = tx.create(&key, &v)?;
+                    let tags = current_images(&v);
+                    (
+                        StoredObject {
+                            key,
+                            resource_version: rv,
+                            value: v,
+                        },
+                        tags,
+                    )
+                }
+                Write::Update(v, p) => {
+                    let rv = tx.update(&key, &v, p)?;
+                    let tags = current_images(&v);
+                    (
+                        StoredObject {
+                            key,
+                            resource_version: rv,
+                            value: v,
+                        },
+                        tags,
+                    )
+                }
+                Write::Delete(p) => (tx.delete(&key, p)?, Vec::new()),
+            };
+            tx.set_repository_tags(&repo, &tags)?;
+            *out.lock().unwrap_or_else(|e| e.into_inner()) = Some(stored);
+            Ok(())
+        }))
+        .await?;
+    let stored = result.lock().unwrap_or_else(|e| e.into_inner()).take();
+    stored.ok_or_else(|| StorageError::Backend("the write transaction returned nothing".into()))
 }

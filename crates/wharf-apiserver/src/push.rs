@@ -15,7 +15,7 @@
 use serde_json::{json, Value};
 use wharf_domain::image::{image_object, PushedManifest};
 use wharf_domain::imagestream::{add_tag_event, NamedTagEventList, TagEvent};
-use wharf_registry::{ManifestPush, PushObserver};
+use wharf_registry::{Deleted, ManifestPush, PushObserver};
 use wharf_storage::{Mirror, ObjectTxn, StorageError};
 
 use crate::meta::{prepare_create, valid_name, Stamp};
@@ -65,14 +65,69 @@ fn get_or_create(
     Ok((obj, None))
 }
 
+/// The (namespace, stream) a repository mirrors, if it is exactly `<namespace>/<name>` with
+/// valid names.
+fn stream_of(repo: &wharf_domain::RepoName) -> Option<(String, String)> {
+    let (ns, name) = repo.as_str().split_once('/')?;
+    (!name.contains('/') && valid_name(namespaces(), ns) && valid_name(image_streams(), name))
+        .then(|| (ns.to_string(), name.to_string()))
+}
+
+fn read_tags(stream: &Value, ns: &str, name: &str) -> Result<Vec<NamedTagEventList>, StorageError> {
+    stream
+        .pointer("/status/tags")
+        .cloned()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| {
+            StorageError::Backend(format!(
+                "stored ImageStream {ns}/{name} has unreadable status tags: {e}"
+            ))
+        })
+        .map(Option::unwrap_or_default)
+}
+
 impl PushObserver for ImageStreamMirror {
+    /// A registry delete removes the status tags it removed from the registry's view: the
+    /// deleted tag, or every tag whose current image is the deleted manifest. History and
+    /// Images stay (OpenShift keeps Images until pruning).
+    fn mirror_delete(&self, repo: &wharf_domain::RepoName, deleted: &Deleted) -> Option<Mirror> {
+        let (ns, name) = stream_of(repo)?;
+        let gone: Box<dyn Fn(&NamedTagEventList) -> bool + Send> = match deleted {
+            Deleted::Tag(t) => {
+                let t = t.to_string();
+                Box::new(move |e| e.tag == t)
+            }
+            Deleted::Manifest(d) => {
+                let d = d.to_string();
+                Box::new(move |e| {
+                    e.items
+                        .as_ref()
+                        .and_then(|i| i.first())
+                        .is_some_and(|cur| cur.image == d)
+                })
+            }
+        };
+        Some(Box::new(move |tx: &mut dyn ObjectTxn| {
+            let key = image_streams().key(&ns, &name);
+            let Some(stored) = tx.get(&key)? else {
+                return Ok(());
+            };
+            let mut stream = stored.value;
+            let mut tags = read_tags(&stream, &ns, &name)?;
+            let before = tags.len();
+            tags.retain(|t| !gone(t));
+            if tags.len() == before {
+                return Ok(());
+            }
+            stream["status"]["tags"] = serde_json::to_value(&tags).expect("tag events serialize");
+            tx.update(&key, &stream, Some(stored.resource_version))
+                .map(drop)
+        }))
+    }
+
     fn mirror(&self, push: ManifestPush) -> Option<Mirror> {
-        let (ns, name) = push.repo.as_str().split_once('/')?;
-        if name.contains('/') || !valid_name(namespaces(), ns) || !valid_name(image_streams(), name)
-        {
-            return None;
-        }
-        let (ns, name) = (ns.to_string(), name.to_string());
+        let (ns, name) = stream_of(&push.repo)?;
         let now = wharf_domain::time::rfc3339(crate::now_secs());
         let repository = format!("{}/{ns}/{name}", push.host);
         let reference = format!("{repository}@{}", push.digest);
@@ -114,17 +169,7 @@ impl PushObserver for ImageStreamMirror {
                 .pointer("/metadata/generation")
                 .and_then(Value::as_i64)
                 .unwrap_or(1);
-            let mut tags: Vec<NamedTagEventList> = stream
-                .pointer("/status/tags")
-                .cloned()
-                .map(serde_json::from_value)
-                .transpose()
-                .map_err(|e| {
-                    StorageError::Backend(format!(
-                        "stored ImageStream {ns}/{name} has unreadable status tags: {e}"
-                    ))
-                })?
-                .unwrap_or_default();
+            let mut tags = read_tags(&stream, &ns, &name)?;
             let event = TagEvent {
                 created: now.clone(),
                 docker_image_reference: reference,

@@ -288,3 +288,148 @@ async fn the_registry_tag_list_and_the_stream_status_tags_agree() {
         .collect();
     assert_eq!(tags["tags"], Value::Array(status_tags));
 }
+
+impl Both {
+    async fn api_write(
+        &self,
+        method: Method,
+        uri: &str,
+        ct: Option<&str>,
+        body: Value,
+    ) -> (u16, Value) {
+        call(
+            wharf_apiserver::router(self.api.clone()),
+            method,
+            uri,
+            ct,
+            body.to_string().into_bytes(),
+        )
+        .await
+    }
+
+    async fn registry_tags(&self, repo: &str) -> Value {
+        let (status, body) = self
+            .v2(
+                Method::GET,
+                &format!("/v2/{repo}/tags/list"),
+                None,
+                Vec::new(),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["tags"].clone()
+    }
+}
+
+const APP: &str = "/apis/image.openshift.io/v1/namespaces/demo/imagestreams/app";
+
+#[tokio::test]
+async fn removing_a_status_tag_through_the_api_removes_the_registry_tag() {
+    let b = Both::new();
+    let d1 = b.push("demo/app", "v1", "one").await;
+    b.push("demo/app", "v2", "two").await;
+    let mut s = b.stream("demo", "app").await;
+    let kept: Vec<Value> = s["status"]["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["tag"] != "v1")
+        .cloned()
+        .collect();
+    s["status"]["tags"] = Value::Array(kept);
+    let (status, body) = b
+        .api_write(Method::PUT, &format!("{APP}/status"), None, s)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(b.registry_tags("demo/app").await, json!(["v2"]));
+    let (status, _) = b
+        .v2(Method::GET, "/v2/demo/app/manifests/v1", None, Vec::new())
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = b
+        .v2(
+            Method::GET,
+            &format!("/v2/demo/app/manifests/{d1}"),
+            None,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(status, 200, "the manifest stays pullable by digest");
+}
+
+#[tokio::test]
+async fn deleting_the_stream_or_its_namespace_leaves_the_repository_without_tags() {
+    let b = Both::new();
+    b.push("demo/app", "v1", "one").await;
+    b.push("demo/other", "x", "two").await;
+    let (status, _) = b.api_write(Method::DELETE, APP, None, Value::Null).await;
+    assert_eq!(status, 200);
+    assert_eq!(b.registry_tags("demo/app").await, json!([]));
+    assert_eq!(b.registry_tags("demo/other").await, json!(["x"]));
+    let (status, _) = b
+        .api_write(Method::DELETE, "/api/v1/namespaces/demo", None, Value::Null)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(b.registry_tags("demo/other").await, json!([]));
+    // Pushing again recreates namespace, stream and tag together.
+    b.push("demo/app", "v3", "three").await;
+    assert_eq!(b.registry_tags("demo/app").await, json!(["v3"]));
+    assert_eq!(history(&b.stream("demo", "app").await, "v3").len(), 1);
+}
+
+#[tokio::test]
+async fn spec_edits_through_the_api_keep_the_registry_tags() {
+    let b = Both::new();
+    b.push("demo/app", "v1", "one").await;
+    let (status, body) = b
+        .api_write(
+            Method::PATCH,
+            APP,
+            Some("application/merge-patch+json"),
+            json!({"spec": {"lookupPolicy": {"local": true}}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(b.registry_tags("demo/app").await, json!(["v1"]));
+}
+
+#[tokio::test]
+async fn registry_deletes_remove_the_status_tags_they_remove_from_the_registry() {
+    let b = Both::new();
+    b.push("demo/app", "v1", "one").await;
+    let d2 = b.push("demo/app", "v2", "two").await;
+    b.push("demo/app", "also-two", "two").await;
+    let (status, _) = b
+        .v2(
+            Method::DELETE,
+            "/v2/demo/app/manifests/v1",
+            None,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let tags = |s: &Value| {
+        s["status"]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["tag"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(tags(&b.stream("demo", "app").await), ["also-two", "v2"]);
+    let (status, _) = b
+        .v2(
+            Method::DELETE,
+            &format!("/v2/demo/app/manifests/{d2}"),
+            None,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(status, 202);
+    assert_eq!(
+        tags(&b.stream("demo", "app").await),
+        Vec::<String>::new(),
+        "every tag whose image was deleted"
+    );
+    assert_eq!(b.registry_tags("demo/app").await, json!([]));
+}

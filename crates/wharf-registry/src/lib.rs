@@ -68,6 +68,15 @@ pub struct ManifestPush {
 pub trait PushObserver: Send + Sync + 'static {
     /// The work for `push`, or `None` if the push concerns no API object.
     fn mirror(&self, push: ManifestPush) -> Option<wharf_storage::Mirror>;
+    /// The work for a registry delete of a tag or of a manifest (and with it every tag
+    /// pointing at it), done in the delete's transaction.
+    fn mirror_delete(&self, repo: &RepoName, deleted: &Deleted) -> Option<wharf_storage::Mirror>;
+}
+
+/// What a registry delete removed.
+pub enum Deleted {
+    Tag(wharf_domain::Tag),
+    Manifest(wharf_domain::Digest),
 }
 
 /// Shared state of the registry: the two stores, the limits, and who mirrors pushes.

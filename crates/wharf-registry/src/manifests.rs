@@ -172,13 +172,18 @@ pub async fn delete(reg: &Registry, name: &RepoName, reference: &str) -> Result<
     let accepted = || (StatusCode::ACCEPTED, [(header::CONTENT_LENGTH, "0")]).into_response();
     match reference.parse::<Reference>()? {
         Reference::Tag(t) => {
-            if reg.meta.delete_tag(name, &t).await? {
+            let mirror = reg.observer.as_ref().and_then(|o| o.mirror_delete(name, &crate::Deleted::Tag(t.clone())));
+            if reg.meta.delete_tag(name, &t, mirror).await? {
                 Ok(accepted())
             } else {
                 Err(OciError::manifest_unknown(t.as_str()))
             }
         }
-        Reference::Digest(d) => match reg.meta.delete_manifest(name, &d).await? {
+        Reference::Digest(d) => match reg
+            .meta
+            .delete_manifest(name, &d, reg.observer.as_ref().and_then(|o| o.mirror_delete(name, &crate::Deleted::Manifest(d.clone()))))
+            .await?
+        {
             Removal::Removed => Ok(accepted()),
             Removal::NotFound => Err(OciError::manifest_unknown(&d.to_string())),
             Removal::ReferencedBy(parent) => Err(OciError::new(

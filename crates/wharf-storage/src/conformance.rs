@@ -334,12 +334,18 @@ pub async fn meta_deletes_refuse_to_orphan_what_a_manifest_needs(m: &dyn MetaSto
         Removal::ReferencedBy(img.clone())
     );
     assert_eq!(
-        m.delete_manifest(&r, &img).await.unwrap(),
+        m.delete_manifest(&r, &img, None).await.unwrap(),
         Removal::ReferencedBy(ix.clone())
     );
-    assert_eq!(m.delete_manifest(&r, &ix).await.unwrap(), Removal::Removed);
+    assert_eq!(
+        m.delete_manifest(&r, &ix, None).await.unwrap(),
+        Removal::Removed
+    );
     assert_eq!(m.tags(&r, None, None).await.unwrap().unwrap(), ["a"]);
-    assert_eq!(m.delete_manifest(&r, &img).await.unwrap(), Removal::Removed);
+    assert_eq!(
+        m.delete_manifest(&r, &img, None).await.unwrap(),
+        Removal::Removed
+    );
     assert_eq!(
         m.tags(&r, None, None).await.unwrap().unwrap(),
         Vec::<String>::new(),
@@ -347,7 +353,7 @@ pub async fn meta_deletes_refuse_to_orphan_what_a_manifest_needs(m: &dyn MetaSto
     );
     assert_eq!(m.unlink_blob(&r, &layer).await.unwrap(), Removal::Removed);
     assert_eq!(
-        m.delete_manifest(&r, &img).await.unwrap(),
+        m.delete_manifest(&r, &img, None).await.unwrap(),
         Removal::NotFound
     );
 }
@@ -390,8 +396,8 @@ pub async fn meta_tags_move_atomically_and_list_in_order_with_paging(m: &dyn Met
         m.tags(&r, Some("a"), Some(2)).await.unwrap().unwrap(),
         ["b", "c"]
     );
-    assert!(m.delete_tag(&r, &tag("a")).await.unwrap());
-    assert!(!m.delete_tag(&r, &tag("a")).await.unwrap());
+    assert!(m.delete_tag(&r, &tag("a"), None).await.unwrap());
+    assert!(!m.delete_tag(&r, &tag("a"), None).await.unwrap());
     assert_eq!(
         m.tags(&repo("conf/never-pushed"), None, None)
             .await
@@ -441,7 +447,7 @@ pub async fn meta_referrers_index_subjects_per_repository(m: &dyn MetaStore) {
     assert_eq!(refs[0].digest, sig);
     assert_eq!(refs[0].size, 3);
     assert_eq!(refs[0].artifact_type.as_deref(), Some("application/x-test"));
-    m.delete_manifest(&r, &sig).await.unwrap();
+    m.delete_manifest(&r, &sig, None).await.unwrap();
     assert!(m.referrers(&r, &subject).await.unwrap().is_empty());
 }
 
@@ -692,6 +698,56 @@ pub async fn objects_mirrored_writes_commit_or_roll_back_with_the_manifest(m: &d
     );
 }
 
+pub async fn objects_writes_can_set_a_repositorys_registry_tags(m: &dyn MetaStore) {
+    let r = repo("conf/tagsync");
+    let one = put(m, &r, "sync-one", &[], &[], None, Some("a"))
+        .await
+        .unwrap();
+    let two = put(m, &r, "sync-two", &[], &[], None, Some("b"))
+        .await
+        .unwrap();
+    let elsewhere = Digest::sha256_of(b"not in this repository");
+    let wanted = vec![
+        (tag("b"), one.clone()),
+        (tag("c"), two.clone()),
+        (tag("d"), elsewhere),
+    ];
+    m.transact(Box::new(move |tx| {
+        tx.set_repository_tags(&repo("conf/tagsync"), &wanted)
+    }))
+    .await
+    .unwrap();
+    assert_eq!(
+        m.tags(&r, None, None).await.unwrap().unwrap(),
+        ["b", "c"],
+        "a dropped, b moved, c added, d skipped"
+    );
+    assert_eq!(
+        m.manifest(&r, &Reference::Tag(tag("b")))
+            .await
+            .unwrap()
+            .unwrap()
+            .digest,
+        one
+    );
+    assert!(
+        m.manifest(&r, &Reference::Digest(two))
+            .await
+            .unwrap()
+            .is_some(),
+        "manifests stay by digest"
+    );
+    m.transact(Box::new(|tx| {
+        tx.set_repository_tags(&repo("conf/tagsync"), &[])
+    }))
+    .await
+    .unwrap();
+    assert_eq!(
+        m.tags(&r, None, None).await.unwrap().unwrap(),
+        Vec::<String>::new()
+    );
+}
+
 /// Generates one test per BlobStore check. `$make` is an async expression yielding a
 /// `(store, guard)`; the guard lives as long as the test (e.g. a temp dir).
 #[macro_export]
@@ -728,7 +784,8 @@ macro_rules! meta_store_conformance_tests {
             objects_list_by_namespace_in_order_with_paging,
             objects_changes_replay_in_order_and_compaction_is_reported,
             objects_revisions_announce_commits,
-            objects_mirrored_writes_commit_or_roll_back_with_the_manifest
+            objects_mirrored_writes_commit_or_roll_back_with_the_manifest,
+            objects_writes_can_set_a_repositorys_registry_tags
         );
     };
 }

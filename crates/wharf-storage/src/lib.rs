@@ -174,8 +174,14 @@ pub trait MetaStore: Send + Sync + 'static {
         reference: &Reference,
     ) -> Result<Option<StoredManifest>>;
     /// Removes a manifest and every tag pointing at it, unless an index in `repo` lists it.
-    async fn delete_manifest(&self, repo: &RepoName, digest: &Digest) -> Result<Removal>;
-    async fn delete_tag(&self, repo: &RepoName, tag: &Tag) -> Result<bool>;
+    /// Both deletes run `mirror` in their transaction when they removed something.
+    async fn delete_manifest(
+        &self,
+        repo: &RepoName,
+        digest: &Digest,
+        mirror: Option<Mirror>,
+    ) -> Result<Removal>;
+    async fn delete_tag(&self, repo: &RepoName, tag: &Tag, mirror: Option<Mirror>) -> Result<bool>;
     /// Tags in byte order, after `after`, at most `limit`; `None` if the repository is unknown.
     async fn tags(
         &self,

@@ -106,6 +106,14 @@ pub trait ObjectTxn {
     fn update(&mut self, key: &ObjectKey, value: &Value, precondition: Option<u64>) -> Result<u64>;
     /// Removes an object; returns its last state with the deletion's resourceVersion.
     fn delete(&mut self, key: &ObjectKey, precondition: Option<u64>) -> Result<StoredObject>;
+    /// Makes `repo`'s registry tags exactly `tags`, except tags whose manifest the repository
+    /// does not hold (an imported image not stored locally): those are left out. This is how
+    /// an API write keeps the registry's view in step with the object it mirrors.
+    fn set_repository_tags(
+        &mut self,
+        repo: &wharf_domain::RepoName,
+        tags: &[(wharf_domain::Tag, wharf_domain::Digest)],
+    ) -> Result<()>;
 }
 
 /// Work to do on API objects in the same transaction as a registry write.

@@ -357,7 +357,12 @@ impl MetaStore for SqliteMetaStore {
         .await
     }
 
-    async fn delete_manifest(&self, repo: &RepoName, digest: &Digest) -> Result<Removal> {
+    async fn delete_manifest(
+        &self,
+        repo: &RepoName,
+        digest: &Digest,
+        mirror: Option<Mirror>,
+    ) -> Result<Removal> {
         let (repo, digest) = (repo.to_string(), digest.to_string());
         self.write(move |tx| {
             let linked = tx
@@ -411,12 +416,15 @@ impl MetaStore for SqliteMetaStore {
                 tx.execute("DELETE FROM manifests WHERE digest = ?1", [&digest])
                     .map_err(backend)?;
             }
+            if let Some(mirror) = mirror {
+                mirror(tx)?;
+            }
             Ok(Removal::Removed)
         })
         .await
     }
 
-    async fn delete_tag(&self, repo: &RepoName, tag: &Tag) -> Result<bool> {
+    async fn delete_tag(&self, repo: &RepoName, tag: &Tag, mirror: Option<Mirror>) -> Result<bool> {
         let (repo, tag) = (repo.to_string(), tag.to_string());
         self.write(move |tx| {
             let n = tx
@@ -425,6 +433,9 @@ impl MetaStore for SqliteMetaStore {
                     [&repo, &tag],
                 )
                 .map_err(backend)?;
+            if let (true, Some(mirror)) = (n > 0, mirror) {
+                mirror(tx)?;
+            }
             Ok(n > 0)
         })
         .await

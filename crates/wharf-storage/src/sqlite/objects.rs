@@ -151,6 +151,30 @@ impl ObjectTxn for SqliteTxn<'_> {
             ..cur
         })
     }
+
+    fn set_repository_tags(
+        &mut self,
+        repo: &wharf_domain::RepoName,
+        tags: &[(wharf_domain::Tag, wharf_domain::Digest)],
+    ) -> Result<()> {
+        let repo = repo.as_str();
+        self.tx
+            .execute("DELETE FROM tags WHERE repo = ?1", [repo])
+            .map_err(backend)?;
+        let mut insert = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO tags (repo, tag, digest)
+                 SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM manifest_links WHERE repo = ?1 AND digest = ?3)",
+            )
+            .map_err(backend)?;
+        for (tag, digest) in tags {
+            insert
+                .execute(params![repo, tag.as_str(), digest.to_string()])
+                .map_err(backend)?;
+        }
+        Ok(())
+    }
 }
 
 /// The newest resourceVersion ever assigned (0 before the first write).
