@@ -107,3 +107,73 @@ fn podman_pulls_pushes_and_pushes_manifest_lists() {
         &format!("{r}/ns/podman:v2s2"),
     ]));
 }
+
+#[test]
+fn a_podman_push_shows_up_as_an_image_stream_tag_to_kubectl() {
+    if !require("podman") || !require("skopeo") || !require("umoci") || !require("kubectl") {
+        return;
+    }
+    let layout = Layout::build(64 * 1024);
+    let s = Server::start();
+    let store = ContainersStorage::new();
+    let r = &s.addr;
+    skopeo_copy(
+        false,
+        &layout.image("amd64"),
+        &format!("docker://{r}/seed/base:v1"),
+    );
+    run(store.cmd("podman").args([
+        "pull",
+        "-q",
+        "--tls-verify=false",
+        &format!("{r}/seed/base:v1"),
+    ]));
+    run(store.cmd("podman").args([
+        "tag",
+        &format!("{r}/seed/base:v1"),
+        &format!("{r}/demo/app:v1"),
+    ]));
+    run(store.cmd("podman").args([
+        "push",
+        "-q",
+        "--tls-verify=false",
+        &format!("{r}/demo/app:v1"),
+    ]));
+    let digest = common::get(&s.url("/v2/demo/app/manifests/v1"));
+    let digest = common::sha256_digest(&digest.2);
+    let kubectl = |args: &[&str]| {
+        run(std::process::Command::new("kubectl")
+            .env("KUBECONFIG", "/dev/null")
+            .arg("--server")
+            .arg(s.url(""))
+            .args(args))
+    };
+    let image = kubectl(&[
+        "get",
+        "is",
+        "app",
+        "-n",
+        "demo",
+        "-o",
+        "jsonpath={.status.tags[0].tag} {.status.tags[0].items[0].image}",
+    ]);
+    assert_eq!(image, format!("v1 {digest}"));
+    let reference = kubectl(&[
+        "get",
+        "is",
+        "app",
+        "-n",
+        "demo",
+        "-o",
+        "jsonpath={.status.tags[0].items[0].dockerImageReference}",
+    ]);
+    assert_eq!(reference, format!("{r}/demo/app@{digest}"));
+    let arch = kubectl(&[
+        "get",
+        "images",
+        &digest,
+        "-o",
+        "jsonpath={.dockerImageMetadata.Architecture}",
+    ]);
+    assert_eq!(arch, "amd64");
+}
