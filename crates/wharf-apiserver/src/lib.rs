@@ -14,6 +14,7 @@ pub mod push;
 pub mod resources;
 pub mod selectors;
 pub mod status;
+pub mod table;
 pub mod watch;
 
 use std::sync::Arc;
@@ -178,6 +179,12 @@ async fn handle(api: &ApiServer, req: Request) -> Result<Response> {
             .map_err(|e| ApiError::bad_request(format!("invalid query: {e}")))?,
     );
     let method = req.method().clone();
+    let as_table = table::wants_table(
+        req.headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok()),
+    )
+    .then(|| table::include_object(params.get("includeObject")));
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -200,9 +207,9 @@ async fn handle(api: &ApiServer, req: Request) -> Result<Response> {
         (Target::Doc(doc), Method::GET) => Ok(json_response(StatusCode::OK, &doc)),
         (Target::Collection { rt, namespace }, Method::GET) => {
             if params.flag("watch") {
-                watch::serve(api.clone(), rt, namespace, &params).await
+                watch::serve(api.clone(), rt, namespace, &params, as_table).await
             } else {
-                list(api, rt, namespace.as_deref(), &params).await
+                list(api, rt, namespace.as_deref(), &params, as_table).await
             }
         }
         (Target::Collection { rt, namespace }, Method::POST) => {
@@ -228,7 +235,13 @@ async fn handle(api: &ApiServer, req: Request) -> Result<Response> {
             Method::GET,
         ) => {
             let obj = get(api, rt, &namespace, &name).await?;
-            Ok(json_response(StatusCode::OK, &obj))
+            match as_table {
+                Some(include) => {
+                    let t = table::table(rt, vec![obj], json!({}), include, true, now_secs());
+                    Ok(json_response(StatusCode::OK, &t))
+                }
+                None => Ok(json_response(StatusCode::OK, &obj)),
+            }
         }
         (
             Target::Item {
@@ -550,6 +563,7 @@ async fn list(
     rt: &ResourceType,
     ns: Option<&str>,
     params: &Params,
+    as_table: Option<table::IncludeObject>,
 ) -> Result<Response> {
     let labels = LabelSelector::parse(params.get("labelSelector").unwrap_or(""))?;
     let fields = FieldSelector::parse(params.get("fieldSelector").unwrap_or(""))?;
@@ -600,15 +614,19 @@ async fn list(
             break page.resource_version;
         }
     };
-    let body = json!({
-        "kind": format!("{}List", rt.kind),
-        "apiVersion": rt.api_version(),
-        "metadata": match &continue_token {
-            Some(c) => json!({ "resourceVersion": list_rv.to_string(), "continue": c }),
-            None => json!({ "resourceVersion": list_rv.to_string() }),
-        },
-        "items": items,
-    });
+    let metadata = match &continue_token {
+        Some(c) => json!({ "resourceVersion": list_rv.to_string(), "continue": c }),
+        None => json!({ "resourceVersion": list_rv.to_string() }),
+    };
+    let body = match as_table {
+        Some(include) => table::table(rt, items, metadata, include, true, now_secs()),
+        None => json!({
+            "kind": format!("{}List", rt.kind),
+            "apiVersion": rt.api_version(),
+            "metadata": metadata,
+            "items": items,
+        }),
+    };
     Ok(json_response(StatusCode::OK, &body))
 }
 

@@ -20,11 +20,39 @@ use crate::meta::served;
 use crate::resources::ResourceType;
 use crate::selectors::{FieldSelector, LabelSelector};
 use crate::status::ApiError;
+use crate::table::{table, IncludeObject};
 use crate::{ApiServer, Params};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
 const BOOKMARK_EVERY: Duration = Duration::from_secs(30);
 const BATCH: usize = 500;
+
+/// Renders watched objects as they are, or as one-row Tables (column definitions in the
+/// first only) when the client asked for tables.
+struct Render {
+    rt: &'static ResourceType,
+    as_table: Option<IncludeObject>,
+    columns_sent: bool,
+}
+
+impl Render {
+    fn object(&mut self, obj: Value) -> Value {
+        let Some(include) = self.as_table else {
+            return obj;
+        };
+        let metadata = json!({ "resourceVersion": obj["metadata"]["resourceVersion"] });
+        let t = table(
+            self.rt,
+            vec![obj],
+            metadata,
+            include,
+            !self.columns_sent,
+            crate::now_secs(),
+        );
+        self.columns_sent = true;
+        t
+    }
+}
 
 fn event(kind: &str, object: Value) -> Bytes {
     let mut line = json!({ "type": kind, "object": object }).to_string();
@@ -37,6 +65,7 @@ pub(crate) async fn serve(
     rt: &'static ResourceType,
     namespace: Option<String>,
     params: &Params,
+    as_table: Option<IncludeObject>,
 ) -> Result<Response, ApiError> {
     let labels = LabelSelector::parse(params.get("labelSelector").unwrap_or(""))?;
     let fields = FieldSelector::parse(params.get("fieldSelector").unwrap_or(""))?;
@@ -54,25 +83,34 @@ pub(crate) async fn serve(
     let bookmarks = params.flag("allowWatchBookmarks");
     let selector = rt.selector(namespace.as_deref());
     let (tx, rx) = mpsc::channel::<Bytes>(64);
+    let mut render = Render {
+        rt,
+        as_table,
+        columns_sent: false,
+    };
     // Subscribe before reading, so no commit between the read and the wait is missed.
     let mut revisions = api.store.revisions();
-    let mut from = match start {
-        Some(rv) => rv,
+    // Without a starting version: the current state first, as ADDED events.
+    let (mut from, initial) = match start {
+        Some(rv) => (rv, Vec::new()),
         None => {
             let list = api
                 .store
                 .list_objects(&selector, None, None)
                 .await
                 .map_err(ApiError::internal)?;
-            for o in list.items {
-                if labels.matches(&o.value) && fields.matches(&o.value) {
-                    let _ = tx.try_send(event("ADDED", served(o.value, o.resource_version)));
-                }
-            }
-            list.resource_version
+            (list.resource_version, list.items)
         }
     };
     tokio::spawn(async move {
+        for o in initial {
+            if labels.matches(&o.value) && fields.matches(&o.value) {
+                let obj = render.object(served(o.value, o.resource_version));
+                if tx.send(event("ADDED", obj)).await.is_err() {
+                    return;
+                }
+            }
+        }
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             match api.store.changes_since(&selector, from, BATCH).await {
@@ -82,7 +120,11 @@ pub(crate) async fn serve(
                         from = c.object.resource_version;
                         if labels.matches(&c.object.value) && fields.matches(&c.object.value) {
                             let obj = served(c.object.value, c.object.resource_version);
-                            if tx.send(event(c.kind.as_str(), obj)).await.is_err() {
+                            if tx
+                                .send(event(c.kind.as_str(), render.object(obj)))
+                                .await
+                                .is_err()
+                            {
                                 return; // the client went away
                             }
                         }

@@ -294,3 +294,54 @@ async fn openapi_v3_tells_kubectl_the_server_validates_fields() {
         .await
         .expect(404, Some("NotFound"));
 }
+
+#[tokio::test]
+async fn a_watch_delivers_every_existing_object_however_many() {
+    let api = Api::new().await;
+    for i in 0..150 {
+        api.stream(&format!("s{i:03}"), json!({})).await;
+    }
+    let events = watch(&api.server, &format!("{IS}?watch=1&timeoutSeconds=2"), 150).await;
+    assert_eq!(events.len(), 150);
+    assert!(events.iter().all(|e| e["type"] == "ADDED"));
+}
+
+#[tokio::test]
+async fn kubectl_style_requests_get_tables_with_ocs_columns() {
+    let api = Api::new().await;
+    api.stream("app", json!({})).await;
+    let table_accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+    let req = |uri: &str| {
+        Request::get(uri)
+            .header("accept", table_accept)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let resp = wharf_apiserver::router(api.server.clone())
+        .oneshot(req(IS))
+        .await
+        .unwrap();
+    let t: Value = serde_json::from_slice(
+        &http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .unwrap()
+            .to_bytes(),
+    )
+    .unwrap();
+    assert_eq!(t["kind"], "Table");
+    assert_eq!(t["columnDefinitions"][1]["name"], "Image Repository");
+    assert_eq!(t["rows"][0]["cells"][0], "app");
+    assert!(t["metadata"]["resourceVersion"].is_string());
+    let resp = wharf_apiserver::router(api.server.clone())
+        .oneshot(req(&format!("{IS}/app")))
+        .await
+        .unwrap();
+    let one: Value = serde_json::from_slice(
+        &http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .unwrap()
+            .to_bytes(),
+    )
+    .unwrap();
+    assert_eq!(one["rows"].as_array().unwrap().len(), 1);
+}

@@ -86,9 +86,103 @@ pub fn add_tag_event(tags: &mut Vec<NamedTagEventList>, tag: &str, next: TagEven
     changed
 }
 
+/// Status tags newest first by their current event's `created` (to the second), ties by name
+/// (OpenShift's `SortStatusTags`).
+pub fn tags_newest_first(tags: &[NamedTagEventList]) -> Vec<&str> {
+    let created = |t: &NamedTagEventList| {
+        t.items
+            .as_ref()
+            .and_then(|i| i.first())
+            .and_then(|e| crate::time::parse_rfc3339(&e.created))
+            .unwrap_or(i64::MIN)
+    };
+    let mut v: Vec<(&str, i64)> = tags.iter().map(|t| (t.tag.as_str(), created(t))).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v.into_iter().map(|(t, _)| t).collect()
+}
+
+/// oc's TAGS column: tags newest first, comma-joined, within about `width` characters; the
+/// first tag is always shown; a tag that overflows by at most 10 characters is still shown;
+/// the rest are counted as ` + N more...`.
+pub fn tags_up_to_width(tags: &[NamedTagEventList], width: i64) -> String {
+    let sorted = tags_newest_first(tags);
+    let mut remaining = width;
+    let mut shown = Vec::new();
+    for (i, tag) in sorted.iter().enumerate() {
+        let len = tag.len() as i64;
+        remaining -= len + 1;
+        if remaining >= 0 || (i > 0 && 10 < remaining + len && 10 >= -remaining) {
+            shown.push(*tag);
+            continue;
+        }
+        if i == 0 {
+            shown.push(*tag);
+        }
+        break;
+    }
+    let hidden = sorted.len() - shown.len();
+    let mut out = shown.join(",");
+    if hidden > 0 {
+        out.push_str(&format!(" + {hidden} more..."));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn at(tag: &str, created: &str) -> NamedTagEventList {
+        NamedTagEventList {
+            tag: tag.into(),
+            items: Some(vec![TagEvent {
+                created: created.into(),
+                docker_image_reference: "r".into(),
+                image: "i".into(),
+                generation: 1,
+            }]),
+            conditions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn tags_column_is_newest_first_and_bounded() {
+        let tags = vec![
+            at("3.11", "2026-01-01T00:00:00Z"),
+            at("latest", "2026-01-02T00:00:00Z"),
+            at("a", "2026-01-02T00:00:00Z"),
+        ];
+        assert_eq!(
+            tags_up_to_width(&tags, 40),
+            "a,latest,3.11",
+            "newest first, ties by name"
+        );
+        let many: Vec<_> = (0..20)
+            .map(|i| at(&format!("tag-{i:02}"), &format!("2026-01-01T00:00:{i:02}Z")))
+            .collect();
+        let col = tags_up_to_width(&many, 40);
+        assert!(col.starts_with("tag-19,tag-18,"), "{col}");
+        assert!(col.ends_with(" more..."), "{col}");
+        let shown = col.split(" + ").next().unwrap().split(',').count();
+        assert_eq!(
+            col,
+            format!(
+                "{} + {} more...",
+                col.split(" + ").next().unwrap(),
+                20 - shown
+            )
+        );
+        let long = vec![
+            at(&"x".repeat(60), "2026-01-01T00:00:00Z"),
+            at("b", "2025-01-01T00:00:00Z"),
+        ];
+        assert_eq!(
+            tags_up_to_width(&long, 40),
+            format!("{} + 1 more...", "x".repeat(60)),
+            "the first tag is always shown"
+        );
+        assert_eq!(tags_up_to_width(&[], 40), "");
+    }
 
     fn ev(r: &str, image: &str, generation: i64) -> TagEvent {
         TagEvent {

@@ -58,6 +58,19 @@ fn kubectl_creates_gets_applies_patches_and_deletes_image_streams() {
     assert_eq!(out.trim(), "imagestream.image.openshift.io/app created");
 
     let table = run(kubectl(&s).args(["get", "imagestreams", "-n", "demo"]));
+    let header: Vec<&str> = table
+        .lines()
+        .next()
+        .unwrap()
+        .split("   ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(
+        header,
+        ["NAME", "IMAGE REPOSITORY", "TAGS", "UPDATED"],
+        "oc's columns, from the server's Table"
+    );
     assert!(
         table.lines().nth(1).is_some_and(|l| l.starts_with("app ")),
         "{table}"

@@ -1,0 +1,194 @@
+//! Server-side tables: when a client asks for `application/json;as=Table;g=meta.k8s.io;v=v1`
+//! (kubectl always does), lists, gets and watch events come back as `meta.k8s.io/v1` Tables
+//! with the columns `oc get` prints (spec §6.4). Rows carry the object's metadata
+//! (`includeObject=Metadata`, the default), the whole object, or nothing.
+
+use serde_json::{json, Value};
+use wharf_domain::imagestream::{tags_up_to_width, NamedTagEventList};
+use wharf_domain::time::{human_duration, parse_rfc3339, short_duration};
+
+use crate::resources::ResourceType;
+
+/// What a Table request asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IncludeObject {
+    None,
+    Metadata,
+    Object,
+}
+
+/// Whether the `Accept` header prefers a Table.
+pub fn wants_table(accept: Option<&str>) -> bool {
+    accept.is_some_and(|a| {
+        a.split(',')
+            .next()
+            .is_some_and(|first| first.contains("as=Table") && first.contains("g=meta.k8s.io"))
+    })
+}
+
+pub fn include_object(param: Option<&str>) -> IncludeObject {
+    match param {
+        Some("None") => IncludeObject::None,
+        Some("Object") => IncludeObject::Object,
+        _ => IncludeObject::Metadata,
+    }
+}
+
+fn column(name: &str, format: &str, description: &str) -> Value {
+    json!({ "name": name, "type": "string", "format": format, "description": description, "priority": 0 })
+}
+
+fn columns(rt: &ResourceType) -> Vec<Value> {
+    let name = column("Name", "name", "Name must be unique within a namespace.");
+    match rt.plural {
+        "imagestreams" => vec![
+            name,
+            column(
+                "Image Repository",
+                "",
+                "The pull spec of the stream's repository.",
+            ),
+            column("Tags", "", "The most recently updated tags."),
+            column("Updated", "", "When a tag last changed."),
+        ],
+        "namespaces" => vec![
+            name,
+            column("Status", "", "The namespace's phase."),
+            column("Age", "", "Time since creation."),
+        ],
+        _ => vec![name, column("Age", "", "Time since creation.")],
+    }
+}
+
+fn age(obj: &Value, now: i64) -> String {
+    obj.pointer("/metadata/creationTimestamp")
+        .and_then(Value::as_str)
+        .and_then(parse_rfc3339)
+        .map_or_else(|| "<unknown>".into(), |t| short_duration(now - t))
+}
+
+fn cells(rt: &ResourceType, obj: &Value, now: i64) -> Vec<Value> {
+    let name = obj
+        .pointer("/metadata/name")
+        .cloned()
+        .unwrap_or(Value::Null);
+    match rt.plural {
+        "imagestreams" => {
+            let str_at = |p: &str| {
+                obj.pointer(p)
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+            };
+            let repo = str_at("/status/publicDockerImageRepository")
+                .or_else(|| str_at("/spec/dockerImageRepository"))
+                .or_else(|| str_at("/status/dockerImageRepository"))
+                .unwrap_or("");
+            let tags: Vec<NamedTagEventList> = obj
+                .pointer("/status/tags")
+                .cloned()
+                .and_then(|t| serde_json::from_value(t).ok())
+                .unwrap_or_default();
+            let latest = tags
+                .iter()
+                .filter_map(|t| {
+                    t.items
+                        .as_ref()?
+                        .first()
+                        .and_then(|e| parse_rfc3339(&e.created))
+                })
+                .max();
+            let updated = latest.map_or(String::new(), |t| {
+                format!("{} ago", human_duration(now - t))
+            });
+            vec![
+                name,
+                repo.into(),
+                tags_up_to_width(&tags, 40).into(),
+                updated.into(),
+            ]
+        }
+        "namespaces" => vec![
+            name,
+            obj.pointer("/status/phase")
+                .cloned()
+                .unwrap_or(json!("Active")),
+            age(obj, now).into(),
+        ],
+        _ => vec![name, age(obj, now).into()],
+    }
+}
+
+fn row(rt: &ResourceType, obj: Value, include: IncludeObject, now: i64) -> Value {
+    let cells = cells(rt, &obj, now);
+    match include {
+        IncludeObject::None => json!({ "cells": cells }),
+        IncludeObject::Object => json!({ "cells": cells, "object": obj }),
+        IncludeObject::Metadata => json!({
+            "cells": cells,
+            "object": { "kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"] },
+        }),
+    }
+}
+
+/// A Table of `items`. `with_columns` is false for watch events after the first.
+pub fn table(
+    rt: &ResourceType,
+    items: Vec<Value>,
+    metadata: Value,
+    include: IncludeObject,
+    with_columns: bool,
+    now: i64,
+) -> Value {
+    let rows: Vec<Value> = items
+        .into_iter()
+        .map(|o| row(rt, o, include, now))
+        .collect();
+    json!({
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": metadata,
+        "columnDefinitions": if with_columns { columns(rt) } else { Vec::new() },
+        "rows": rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::find;
+
+    #[test]
+    fn kubectl_accept_headers_ask_for_tables() {
+        assert!(wants_table(Some("application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json")));
+        assert!(!wants_table(Some("application/json")));
+        assert!(!wants_table(None));
+    }
+
+    #[test]
+    fn image_stream_rows_have_ocs_columns() {
+        let rt = find("image.openshift.io", "v1", "imagestreams").unwrap();
+        let now = parse_rfc3339("2026-11-23T10:01:30Z").unwrap();
+        let is = json!({"metadata": {"name": "python", "creationTimestamp": "2026-11-23T10:00:00Z"},
+            "status": {"dockerImageRepository": "reg/demo/python", "tags": [
+                {"tag": "3.11", "items": [{"created": "2026-11-23T09:00:00Z", "dockerImageReference": "r", "image": "a", "generation": 1}]},
+                {"tag": "latest", "items": [{"created": "2026-11-23T10:00:00Z", "dockerImageReference": "r", "image": "a", "generation": 1}]}]}});
+        let t = table(rt, vec![is], json!({}), IncludeObject::Metadata, true, now);
+        let names: Vec<&str> = t["columnDefinitions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["Name", "Image Repository", "Tags", "Updated"]);
+        assert_eq!(
+            t["rows"][0]["cells"],
+            json!([
+                "python",
+                "reg/demo/python",
+                "latest,3.11",
+                "About a minute ago"
+            ])
+        );
+        assert_eq!(t["rows"][0]["object"]["kind"], "PartialObjectMetadata");
+    }
+}
