@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::resources::{ResourceType, GROUPS, RESOURCES, VERBS};
+use crate::resources::{ResourceType, GROUPS, RESOURCES};
 
 pub fn version() -> Value {
     json!({
@@ -53,7 +53,7 @@ fn resource_entries(rt: &ResourceType) -> Vec<Value> {
         "singularName": rt.singular,
         "namespaced": rt.namespaced,
         "kind": rt.kind,
-        "verbs": VERBS,
+        "verbs": rt.verbs,
         "shortNames": rt.short_names,
     })];
     if rt.has_status {

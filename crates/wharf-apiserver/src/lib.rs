@@ -9,6 +9,7 @@
 //! and history, imports) build on this in later steps.
 
 pub mod discovery;
+mod istag;
 pub mod meta;
 pub mod push;
 pub mod resources;
@@ -94,8 +95,9 @@ enum Target {
 }
 
 fn parse_path(path: &str) -> Result<Target> {
-    let segs: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     let not_found = || ApiError::path_not_found(path);
+    let decoded = wharf_domain::name::percent_decode(path).ok_or_else(not_found)?;
+    let segs: Vec<&str> = decoded.trim_end_matches('/').split('/').skip(1).collect();
     let (group, version, rest) = match segs.as_slice() {
         ["api"] => return Ok(Target::Doc(discovery::core_versions())),
         ["apis"] => return Ok(Target::Doc(discovery::groups())),
@@ -203,6 +205,11 @@ async fn handle(api: &ApiServer, req: Request) -> Result<Response> {
             .to_bytes();
         Ok::<_, ApiError>(bytes)
     };
+    if let Target::Collection { rt, .. } | Target::Item { rt, .. } = &target {
+        if !rt.stored {
+            return computed_view(api, target, method, as_table).await;
+        }
+    }
     match (target, method) {
         (Target::Doc(doc), Method::GET) => Ok(json_response(StatusCode::OK, &doc)),
         (Target::Collection { rt, namespace }, Method::GET) => {
@@ -728,4 +735,67 @@ async fn write(
         .await?;
     let stored = result.lock().unwrap_or_else(|e| e.into_inner()).take();
     stored.ok_or_else(|| StorageError::Backend("the write transaction returned nothing".into()))
+}
+
+/// Resources computed from others (imagestreamtags): get, list, delete.
+async fn computed_view(
+    api: &ApiServer,
+    target: Target,
+    method: Method,
+    as_table: Option<table::IncludeObject>,
+) -> Result<Response> {
+    let respond = |rt: &ResourceType, items: Vec<Value>, metadata: Value, single: bool| {
+        match as_table {
+            Some(include) => json_response(
+                StatusCode::OK,
+                &table::table(rt, items, metadata, include, true, now_secs()),
+            ),
+            None if single => json_response(
+                StatusCode::OK,
+                &items.into_iter().next().unwrap_or(Value::Null),
+            ),
+            None => json_response(
+                StatusCode::OK,
+                &json!({ "kind": format!("{}List", rt.kind), "apiVersion": rt.api_version(), "metadata": metadata, "items": items }),
+            ),
+        }
+    };
+    match (target, method) {
+        (Target::Collection { rt, namespace }, Method::GET) => {
+            let (items, rv) = istag::list(api, namespace.as_deref()).await?;
+            Ok(respond(
+                rt,
+                items,
+                json!({ "resourceVersion": rv.to_string() }),
+                false,
+            ))
+        }
+        (
+            Target::Item {
+                rt,
+                namespace,
+                name,
+                status: false,
+            },
+            Method::GET,
+        ) => {
+            let v = istag::get(api, &namespace, &name).await?;
+            Ok(respond(rt, vec![v], json!({}), true))
+        }
+        (
+            Target::Item {
+                namespace,
+                name,
+                status: false,
+                ..
+            },
+            Method::DELETE,
+        ) => Ok(json_response(
+            StatusCode::OK,
+            &istag::delete(api, &namespace, &name).await?,
+        )),
+        (_, m) => Err(ApiError::method_not_allowed(format!(
+            "{m} is not supported on this resource"
+        ))),
+    }
 }

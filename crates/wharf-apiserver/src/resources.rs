@@ -14,9 +14,14 @@ pub struct ResourceType {
     pub short_names: &'static [&'static str],
     /// Whether `<plural>/status` is served (status-only writes).
     pub has_status: bool,
+    /// What can be done; a view computed from other objects (not stored) has fewer verbs.
+    pub verbs: &'static [&'static str],
+    /// `false` for views computed from other objects (imagestreamtags), served by their own
+    /// module rather than the generic handlers.
+    pub stored: bool,
 }
 
-pub const VERBS: [&str; 8] = [
+pub const VERBS: &[&str] = &[
     "create",
     "delete",
     "get",
@@ -37,6 +42,8 @@ pub static RESOURCES: &[ResourceType] = &[
         namespaced: false,
         short_names: &["ns"],
         has_status: true,
+        verbs: VERBS,
+        stored: true,
     },
     ResourceType {
         group: "",
@@ -47,6 +54,8 @@ pub static RESOURCES: &[ResourceType] = &[
         namespaced: true,
         short_names: &[],
         has_status: false,
+        verbs: VERBS,
+        stored: true,
     },
     ResourceType {
         group: "image.openshift.io",
@@ -57,6 +66,8 @@ pub static RESOURCES: &[ResourceType] = &[
         namespaced: true,
         short_names: &["is"],
         has_status: true,
+        verbs: VERBS,
+        stored: true,
     },
     ResourceType {
         group: "image.openshift.io",
@@ -67,6 +78,20 @@ pub static RESOURCES: &[ResourceType] = &[
         namespaced: false,
         short_names: &[],
         has_status: false,
+        verbs: VERBS,
+        stored: true,
+    },
+    ResourceType {
+        group: "image.openshift.io",
+        version: "v1",
+        plural: "imagestreamtags",
+        singular: "imagestreamtag",
+        kind: "ImageStreamTag",
+        namespaced: true,
+        short_names: &["istag"],
+        has_status: false,
+        verbs: &["delete", "get", "list"],
+        stored: false,
     },
 ];
 

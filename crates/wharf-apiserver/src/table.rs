@@ -56,6 +56,15 @@ fn columns(rt: &ResourceType) -> Vec<Value> {
             column("Status", "", "The namespace's phase."),
             column("Age", "", "Time since creation."),
         ],
+        "imagestreamtags" => vec![
+            name,
+            column(
+                "Image Reference",
+                "",
+                "The pull spec of the tag's current image.",
+            ),
+            column("Updated", "", "When the tag last changed."),
+        ],
         _ => vec![name, column("Age", "", "Time since creation.")],
     }
 }
@@ -106,6 +115,20 @@ fn cells(rt: &ResourceType, obj: &Value, now: i64) -> Vec<Value> {
                 tags_up_to_width(&tags, 40).into(),
                 updated.into(),
             ]
+        }
+        "imagestreamtags" => {
+            let updated = obj
+                .pointer("/metadata/creationTimestamp")
+                .and_then(Value::as_str)
+                .and_then(parse_rfc3339)
+                .map_or(String::new(), |t| {
+                    format!("{} ago", human_duration(now - t))
+                });
+            let reference = obj
+                .pointer("/image/dockerImageReference")
+                .cloned()
+                .unwrap_or(json!(""));
+            vec![name, reference, updated.into()]
         }
         "namespaces" => vec![
             name,

@@ -433,3 +433,94 @@ async fn registry_deletes_remove_the_status_tags_they_remove_from_the_registry()
     );
     assert_eq!(b.registry_tags("demo/app").await, json!([]));
 }
+
+const ISTAGS: &str = "/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags";
+
+#[tokio::test]
+async fn an_image_stream_tag_is_the_tag_with_its_current_image() {
+    let b = Both::new();
+    let d = b.push("demo/app", "v1", "one").await;
+    let (status, istag) = b.api(&format!("{ISTAGS}/app:v1")).await;
+    assert_eq!(status, 200, "{istag}");
+    assert_eq!(istag["kind"], "ImageStreamTag");
+    assert_eq!(istag["metadata"]["name"], "app:v1");
+    assert_eq!(istag["image"]["metadata"]["name"], d.to_string());
+    assert_eq!(
+        istag["image"]["dockerImageReference"],
+        format!("{HOST}/demo/app@{d}")
+    );
+    assert_eq!(istag["tag"], Value::Null, "a pushed tag has no spec tag");
+    assert_eq!(istag["generation"], 1);
+    let stream = b.stream("demo", "app").await;
+    assert_eq!(
+        istag["metadata"]["creationTimestamp"],
+        history(&stream, "v1")[0]["created"]
+    );
+    assert_eq!(istag["metadata"]["uid"], stream["metadata"]["uid"]);
+    // The escaped form kubectl may send.
+    assert_eq!(b.api(&format!("{ISTAGS}/app%3Av1")).await.0, 200);
+}
+
+#[tokio::test]
+async fn image_stream_tags_list_and_errors_read_like_openshift() {
+    let b = Both::new();
+    b.push("demo/app", "v1", "one").await;
+    b.push("demo/app", "v2", "two").await;
+    b.push("demo/other", "x", "three").await;
+    let (_, list) = b.api(ISTAGS).await;
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["app:v1", "app:v2", "other:x"]);
+    let (status, e) = b.api(&format!("{ISTAGS}/app")).await;
+    assert_eq!(
+        (status, e["message"].as_str().unwrap()),
+        (400, "ImageStreamTags must be retrieved with <name>:<tag>")
+    );
+    let (status, e) = b.api(&format!("{ISTAGS}/app:nope")).await;
+    assert_eq!(
+        (status, e["message"].as_str().unwrap()),
+        (
+            404,
+            "imagestreamtags.image.openshift.io \"app:nope\" not found"
+        )
+    );
+}
+
+#[tokio::test]
+async fn deleting_an_image_stream_tag_removes_it_from_the_registry_and_keeps_the_image() {
+    let b = Both::new();
+    let d = b.push("demo/app", "v1", "one").await;
+    b.push("demo/app", "v2", "two").await;
+    let (status, body) = b
+        .api_write(
+            Method::DELETE,
+            &format!("{ISTAGS}/app:v1"),
+            None,
+            Value::Null,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "Success");
+    assert_eq!(b.registry_tags("demo/app").await, json!(["v2"]));
+    assert_eq!(b.api(&format!("{ISTAGS}/app:v1")).await.0, 404);
+    assert_eq!(
+        b.api(&format!("/apis/image.openshift.io/v1/images/{d}"))
+            .await
+            .0,
+        200,
+        "the Image stays"
+    );
+    let (status, _) = b
+        .api_write(
+            Method::DELETE,
+            &format!("{ISTAGS}/app:v1"),
+            None,
+            Value::Null,
+        )
+        .await;
+    assert_eq!(status, 404);
+}

@@ -14,34 +14,13 @@ pub enum Route {
     Referrers { name: String, digest: String },
 }
 
-/// Decodes `%XX` escapes (clients may escape the ':' of a digest). `None` if malformed or not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    if !s.contains('%') {
-        return Some(s.to_string());
-    }
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 /// Parses the path of a request (starting with `/v2`).
 pub fn parse(path: &str) -> Option<Route> {
     let rest = path.strip_prefix("/v2")?;
     if rest.is_empty() || rest == "/" {
         return Some(Route::Base);
     }
-    let rest = percent_decode(rest.strip_prefix('/')?)?;
+    let rest = wharf_domain::name::percent_decode(rest.strip_prefix('/')?)?;
     if rest == "_catalog" {
         return Some(Route::Catalog);
     }

@@ -176,4 +176,35 @@ fn a_podman_push_shows_up_as_an_image_stream_tag_to_kubectl() {
         "jsonpath={.dockerImageMetadata.Architecture}",
     ]);
     assert_eq!(arch, "amd64");
+    let istag = kubectl(&[
+        "get",
+        "istag",
+        "app:v1",
+        "-n",
+        "demo",
+        "-o",
+        "jsonpath={.image.metadata.name}",
+    ]);
+    assert_eq!(istag, digest);
+    let out = kubectl(&["delete", "istag", "app:v1", "-n", "demo"]);
+    assert_eq!(
+        out.trim(),
+        "imagestreamtag.image.openshift.io \"app:v1\" deleted"
+    );
+    assert_eq!(
+        common::get_json(&s.url("/v2/demo/app/tags/list"))["tags"],
+        serde_json::json!([]),
+        "gone from the registry too"
+    );
+    let pull = store
+        .cmd("podman")
+        .args([
+            "pull",
+            "-q",
+            "--tls-verify=false",
+            &format!("{r}/demo/app:v1"),
+        ])
+        .output()
+        .unwrap();
+    assert!(!pull.status.success(), "a deleted tag is not pullable");
 }
