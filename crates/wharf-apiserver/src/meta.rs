@@ -4,6 +4,8 @@
 
 use serde_json::{json, Map, Value};
 
+use wharf_domain::stream_spec;
+
 use crate::resources::ResourceType;
 use crate::status::{ApiError, Cause};
 
@@ -46,6 +48,9 @@ fn metadata_mut(obj: &mut Value) -> &mut Map<String, Value> {
 
 /// DNS-1123 subdomain (most names), label (namespaces), or path segment (images).
 fn name_problem(rt: &ResourceType, name: &str) -> Option<String> {
+    if rt.plural == "imagestreams" {
+        return wharf_domain::stream_spec::name_problem(name);
+    }
     if rt.plural == "images" {
         // Image names are manifest digests (`sha256:…`): OpenShift checks them as path
         // segment names only.
@@ -168,7 +173,37 @@ pub fn prepare_create(
             obj["spec"] = json!({ "finalizers": ["kubernetes"] });
         }
     }
+    if is_image_stream(rt) {
+        stream_spec::normalize_tags(obj);
+        stream_spec::generations_on_create(obj);
+        check_stream(rt, namespace, obj)?;
+    }
     Ok(name)
+}
+
+fn is_image_stream(rt: &ResourceType) -> bool {
+    rt.group == "image.openshift.io" && rt.plural == "imagestreams"
+}
+
+/// The image-stream rules of spec §2.7, as an `Invalid` error.
+fn check_stream(rt: &ResourceType, namespace: &str, obj: &Value) -> Result<(), ApiError> {
+    let errors = stream_spec::validate(obj, namespace);
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let causes = errors
+        .into_iter()
+        .map(|e| Cause {
+            field: e.field,
+            reason: e.reason,
+            message: e.message,
+        })
+        .collect();
+    Err(ApiError::invalid(
+        rt,
+        name_of(obj).unwrap_or_default(),
+        causes,
+    ))
 }
 
 /// Prepares a replacement of `old` by `new` through the main resource (`status == false`) or
@@ -207,6 +242,17 @@ pub fn prepare_update(
         };
     }
     md.remove("resourceVersion");
+    if is_image_stream(rt) {
+        new["status"] = old.get("status").cloned().unwrap_or(json!({}));
+        let namespace = old
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        stream_spec::normalize_tags(new);
+        stream_spec::generations_on_update(old, new, &namespace);
+        return check_stream(rt, &namespace, new);
+    }
     if rt.has_status {
         new["status"] = old.get("status").cloned().unwrap_or(json!({}));
         if rt.plural != "namespaces" && old.get("spec") != new.get("spec") {

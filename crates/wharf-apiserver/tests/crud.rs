@@ -310,3 +310,54 @@ async fn protobuf_bodies_get_a_clear_unsupported_media_type() {
         .unwrap();
     assert_eq!(resp.status(), 415);
 }
+
+#[tokio::test]
+async fn image_stream_spec_tags_are_validated_and_generations_kept_as_openshift_does() {
+    let api = Api::new().await;
+    // Acceptance 1: tag from DockerImage, generation 1 everywhere, no status tag.
+    let created = api
+        .post(IS, json!({"metadata": {"name": "python"}, "spec": {"tags": [
+            {"name": "3.11", "from": {"kind": "DockerImage", "name": "docker.io/library/python:3.11"}, "generation": 5}]}}))
+        .await;
+    created.expect(201, None);
+    let tag = &created.body["spec"]["tags"][0];
+    assert_eq!(
+        (
+            tag["generation"].as_i64(),
+            created.body["metadata"]["generation"].as_i64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(tag["referencePolicy"]["type"], "Source");
+    // Acceptance 6: only `scheduled` changes → tag generation kept, stream generation +1.
+    let r = api
+        .patch(&format!("{IS}/python"), "application/merge-patch+json", json!({"spec": {"tags": [
+            {"name": "3.11", "from": {"kind": "DockerImage", "name": "docker.io/library/python:3.11"}, "importPolicy": {"scheduled": true}}]}}))
+        .await;
+    r.expect(200, None);
+    assert_eq!(r.body["spec"]["tags"][0]["generation"], 1);
+    assert_eq!(r.body["metadata"]["generation"], 2);
+    // Acceptance 13: an unknown kind.
+    let r = api
+        .patch(
+            &format!("{IS}/python"),
+            "application/merge-patch+json",
+            json!({"spec": {"tags": [{"name": "x", "from": {"kind": "Foo", "name": "a"}}]}}),
+        )
+        .await;
+    r.expect(422, Some("Invalid"));
+    assert_eq!(
+        r.message(),
+        "ImageStream.image.openshift.io \"python\" is invalid: [spec.tags[x].from.kind: Required value: valid values are 'DockerImage', 'ImageStreamImage', 'ImageStreamTag', spec.tags[x].from.name: Invalid value: \"a\": must be of the form <tag>, <repo>:<tag>, <id>, or <repo>@<id>]"
+    );
+    // Acceptance 15: names.
+    let r = api.post(IS, json!({"metadata": {"name": "Foo"}})).await;
+    r.expect(422, Some("Invalid"));
+    assert!(
+        r.message().ends_with(
+            "metadata.name: Invalid value: \"Foo\": must match \"[a-z0-9]+(?:[._-][a-z0-9]+)*\""
+        ),
+        "{}",
+        r.message()
+    );
+}

@@ -11,6 +11,8 @@ pub mod image;
 pub mod imagestream;
 pub mod manifest;
 pub mod name;
+pub mod reference;
+pub mod stream_spec;
 pub mod time;
 
 pub use digest::{Algorithm, Digest, DigestError, Digester};
