@@ -369,6 +369,7 @@ async fn create(
         now: wharf_domain::time::rfc3339(now_secs()),
     };
     let name = prepare_create(rt, ns, &mut obj, &stamp, &suffix)?;
+    resolve_spec_tags(api, rt, &mut obj, None).await?;
     if params.dry_run() {
         return Ok(json_response(StatusCode::CREATED, &obj));
     }
@@ -402,6 +403,9 @@ async fn update(
         return Err(ApiError::conflict(rt, name));
     }
     prepare_update(rt, &old.value, &mut obj, status)?;
+    if !status {
+        resolve_spec_tags(api, rt, &mut obj, Some(&old.value)).await?;
+    }
     if params.dry_run() {
         return Ok(json_response(
             StatusCode::OK,
@@ -469,6 +473,9 @@ async fn patch_object(
             return Err(ApiError::conflict(rt, name));
         }
         prepare_update(rt, &old.value, &mut doc, status)?;
+        if !status {
+            resolve_spec_tags(api, rt, &mut doc, Some(&old.value)).await?;
+        }
         if params.dry_run() {
             return Ok(json_response(
                 StatusCode::OK,
@@ -652,21 +659,6 @@ fn registry_view(rt: &ResourceType, key: &ObjectKey) -> Option<wharf_domain::Rep
         .flatten()
 }
 
-/// The (tag, current image) pairs of an image stream's status.
-fn current_images(stream: &Value) -> Vec<(wharf_domain::Tag, wharf_domain::Digest)> {
-    stream
-        .pointer("/status/tags")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|t| {
-            let tag = t["tag"].as_str()?.parse().ok()?;
-            let image = t.pointer("/items/0/image")?.as_str()?.parse().ok()?;
-            Some((tag, image))
-        })
-        .collect()
-}
-
 /// Writes one object. For an object the registry mirrors, the repository's tags are set from
 /// the object in the same transaction, so the registry and the API never disagree (design
 /// invariant 5); a deleted stream leaves its repository without tags.
@@ -704,7 +696,7 @@ async fn write(
             let (stored, tags) = match op {
                 Write::Create(v) => {
                     let rv = tx.create(&key, &v)?;
-                    let tags = current_images(&v);
+                    let tags = wharf_domain::imagestream::current_images(&v);
                     (
                         StoredObject {
                             key,
@@ -716,7 +708,7 @@ async fn write(
                 }
                 Write::Update(v, p) => {
                     let rv = tx.update(&key, &v, p)?;
-                    let tags = current_images(&v);
+                    let tags = wharf_domain::imagestream::current_images(&v);
                     (
                         StoredObject {
                             key,
@@ -798,4 +790,59 @@ async fn computed_view(
             "{m} is not supported on this resource"
         ))),
     }
+}
+
+/// Spec §2.3 for an image stream being created or whose spec changed: new and changed spec
+/// tags get their status events now (reference tags, tags copied from other tags or images);
+/// the streams they name are read first, so the resolution itself stays pure.
+async fn resolve_spec_tags(
+    api: &ApiServer,
+    rt: &ResourceType,
+    obj: &mut Value,
+    old: Option<&Value>,
+) -> Result<()> {
+    if !(rt.group == "image.openshift.io" && rt.plural == "imagestreams") {
+        return Ok(());
+    }
+    let generation = |v: &Value| {
+        v.pointer("/metadata/generation")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+    };
+    if old.is_some_and(|o| generation(obj) <= generation(o)) {
+        return Ok(());
+    }
+    let mut fetched = std::collections::HashMap::new();
+    for (ns, name) in wharf_domain::tag_resolution::sources(obj) {
+        if let Some(o) = api
+            .store
+            .get_object(&rt.key(&ns, &name))
+            .await
+            .map_err(ApiError::internal)?
+        {
+            fetched.insert((ns, name), o.value);
+        }
+    }
+    let lookup = |ns: &str, name: &str| fetched.get(&(ns.to_string(), name.to_string())).cloned();
+    let now = wharf_domain::time::rfc3339(now_secs());
+    let errors = wharf_domain::tag_resolution::resolve_spec_tags(obj, &now, &lookup);
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let name = meta::name_of(obj).unwrap_or_default().to_string();
+    let items: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect();
+    let inner = if items.len() == 1 {
+        items[0].clone()
+    } else {
+        format!("[{}]", items.join(", "))
+    };
+    let cause = status::Cause {
+        field: String::new(),
+        reason: "InternalError",
+        message: format!("Internal error: imagestreams \"{name}\" is invalid: {inner}"),
+    };
+    Err(ApiError::invalid(rt, &name, vec![cause]))
 }

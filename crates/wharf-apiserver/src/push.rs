@@ -14,7 +14,9 @@
 
 use serde_json::{json, Value};
 use wharf_domain::image::{image_object, PushedManifest};
-use wharf_domain::imagestream::{add_tag_event, NamedTagEventList, TagEvent};
+use wharf_domain::imagestream::{
+    add_tag_event, current_images, update_tracking_tags, NamedTagEventList, TagEvent,
+};
 use wharf_registry::{Deleted, ManifestPush, PushObserver};
 use wharf_storage::{Mirror, ObjectTxn, StorageError};
 
@@ -141,6 +143,7 @@ impl PushObserver for ImageStreamMirror {
         })
         .ok()?;
         let digest = push.digest.to_string();
+        let repo = push.repo.clone();
         let tag = push.tag.map(|t| t.to_string());
         Some(Box::new(move |tx: &mut dyn ObjectTxn| {
             let image_key = images().key("", &digest);
@@ -176,7 +179,10 @@ impl PushObserver for ImageStreamMirror {
                 image: digest,
                 generation,
             };
-            let changed = add_tag_event(&mut tags, &tag, event);
+            let changed = add_tag_event(&mut tags, &tag, event.clone());
+            if changed {
+                update_tracking_tags(&stream, &mut tags, &tag, &event);
+            }
             let status = stream.get("status").cloned().unwrap_or(json!({}));
             let repo_changed = status.get("dockerImageRepository").and_then(Value::as_str)
                 != Some(repository.as_str());
@@ -187,9 +193,11 @@ impl PushObserver for ImageStreamMirror {
             stream["status"]["tags"] = serde_json::to_value(&tags).expect("tag events serialize");
             let key = image_streams().key(&ns, &name);
             match rv {
-                None => tx.create(&key, &stream).map(drop),
-                Some(rv) => tx.update(&key, &stream, Some(rv)).map(drop),
-            }
+                None => tx.create(&key, &stream)?,
+                Some(rv) => tx.update(&key, &stream, Some(rv))?,
+            };
+            // Tags that track the pushed one moved with it: the registry serves them too.
+            tx.set_repository_tags(&repo, &current_images(&stream))
         }))
     }
 }

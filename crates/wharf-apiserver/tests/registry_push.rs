@@ -524,3 +524,89 @@ async fn deleting_an_image_stream_tag_removes_it_from_the_registry_and_keeps_the
         .await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn an_alias_follows_its_source_tag_in_the_stream_and_in_the_registry() {
+    let b = Both::new();
+    let d1 = b.push("demo/app", "v1", "one").await;
+    // `oc tag --alias app:v1 app:latest`: a spec tag tracking v1.
+    let (status, body) = b
+        .api_write(
+            Method::PATCH,
+            APP,
+            Some("application/merge-patch+json"),
+            json!({"spec": {"tags": [
+            {"name": "latest", "from": {"kind": "ImageStreamTag", "name": "app:v1"}}]}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        history(&body, "latest")[0]["image"],
+        d1.to_string(),
+        "resolved at once (acceptance 8)"
+    );
+    assert_eq!(b.registry_tags("demo/app").await, json!(["latest", "v1"]));
+    let d2 = b.push("demo/app", "v1", "two").await;
+    let s = b.stream("demo", "app").await;
+    assert_eq!(
+        history(&s, "latest")[0]["image"],
+        d2.to_string(),
+        "the alias follows a push (spec 2.4)"
+    );
+    let (_, latest) = b
+        .v2(
+            Method::GET,
+            "/v2/demo/app/manifests/latest",
+            None,
+            Vec::new(),
+        )
+        .await;
+    let (_, moved) = b
+        .v2(
+            Method::GET,
+            &format!("/v2/demo/app/manifests/{d2}"),
+            None,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(latest, moved, "the registry's latest moved with the alias");
+    assert_eq!(b.registry_tags("demo/app").await, json!(["latest", "v1"]));
+}
+
+#[tokio::test]
+async fn a_tag_copied_from_another_stream_is_resolved_once_and_missing_sources_are_refused() {
+    let b = Both::new();
+    let d1 = b.push("demo/base", "1", "base").await;
+    b.push("demo/app", "v1", "one").await;
+    let (status, body) = b
+        .api_write(
+            Method::PATCH,
+            APP,
+            Some("application/merge-patch+json"),
+            json!({"spec": {"tags": [
+            {"name": "from-base", "from": {"kind": "ImageStreamTag", "name": "base:1"}}]}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let event = &history(&body, "from-base")[0];
+    assert_eq!(event["image"], d1.to_string());
+    assert_eq!(
+        event["dockerImageReference"],
+        format!("{HOST}/demo/app@{d1}"),
+        "rewritten to this stream's repository (acceptance 11)"
+    );
+    let (status, body) = b
+        .api_write(
+            Method::PATCH,
+            APP,
+            Some("application/merge-patch+json"),
+            json!({"spec": {"tags": [
+            {"name": "ghost", "from": {"kind": "ImageStreamTag", "name": "nosuch:1"}}]}}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body["message"],
+        "ImageStream.image.openshift.io \"app\" is invalid: : Internal error: imagestreams \"app\" is invalid: spec.tags[ghost].from.name: Not found: \"nosuch\""
+    );
+}

@@ -13,6 +13,7 @@ pub mod manifest;
 pub mod name;
 pub mod reference;
 pub mod stream_spec;
+pub mod tag_resolution;
 pub mod time;
 
 pub use digest::{Algorithm, Digest, DigestError, Digester};
