@@ -128,6 +128,100 @@ pub fn tags_up_to_width(tags: &[NamedTagEventList], width: i64) -> String {
     out
 }
 
+/// The (tag, current image) pairs of a stream's status: the tags a registry serves for it
+/// (spec §4).
+pub fn current_images(stream: &Value) -> Vec<(crate::Tag, crate::Digest)> {
+    status_tags(stream)
+        .iter()
+        .filter_map(|t| {
+            let image = t.items.as_ref()?.first()?.image.parse().ok()?;
+            Some((t.tag.parse().ok()?, image))
+        })
+        .collect()
+}
+
+/// Reads a stream's status tags (empty if absent or unreadable).
+pub fn status_tags(stream: &Value) -> Vec<NamedTagEventList> {
+    stream
+        .pointer("/status/tags")
+        .cloned()
+        .and_then(|t| serde_json::from_value(t).ok())
+        .unwrap_or_default()
+}
+
+/// Writes a stream's status tags.
+pub fn set_status_tags(stream: &mut Value, tags: &[NamedTagEventList]) {
+    if !stream.get("status").is_some_and(Value::is_object) {
+        stream["status"] = serde_json::json!({});
+    }
+    if tags.is_empty() {
+        if let Some(status) = stream["status"].as_object_mut() {
+            status.remove("tags");
+        }
+    } else {
+        stream["status"]["tags"] = serde_json::to_value(tags).expect("tag events serialize");
+    }
+}
+
+/// The current event of `tag`, if any.
+pub fn current_event<'a>(tags: &'a [NamedTagEventList], tag: &str) -> Option<&'a TagEvent> {
+    tags.iter().find(|t| t.tag == tag)?.items.as_ref()?.first()
+}
+
+/// Spec §2.4: when status tag `tag` of `stream` gets a new current event, every spec tag of the
+/// same stream that tracks it (`from.kind: ImageStreamTag`, own namespace, `from.name` `tag` or
+/// `<stream>:tag`) receives the same event. One level only.
+pub fn update_tracking_tags(
+    stream: &Value,
+    tags: &mut Vec<NamedTagEventList>,
+    tag: &str,
+    event: &TagEvent,
+) {
+    let own = stream
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let own_ns = stream
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let qualified = format!("{own}:{tag}");
+    let trackers: Vec<(String, i64)> = stream
+        .pointer("/spec/tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|t| t.pointer("/from/kind").and_then(Value::as_str) == Some("ImageStreamTag"))
+        .filter(|t| {
+            t.pointer("/from/namespace")
+                .and_then(Value::as_str)
+                .is_none_or(|n| n.is_empty() || n == own_ns)
+        })
+        .filter(|t| {
+            t.pointer("/from/name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n == tag || n == qualified)
+        })
+        .filter_map(|t| {
+            Some((
+                t["name"].as_str()?.to_string(),
+                t["generation"].as_i64().unwrap_or(0),
+            ))
+        })
+        .filter(|(name, _)| name != tag)
+        .collect();
+    for (name, generation) in trackers {
+        add_tag_event(
+            tags,
+            &name,
+            TagEvent {
+                generation,
+                ..event.clone()
+            },
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,93 +351,5 @@ mod tests {
         assert!(add_tag_event(&mut tags, "t", ev("r@a", "a", 1)));
         assert!(tags[0].conditions.is_empty());
         assert_eq!(items(&tags, "t").len(), 1);
-    }
-}
-
-/// The (tag, current image) pairs of a stream's status: the tags a registry serves for it
-/// (spec §4).
-pub fn current_images(stream: &Value) -> Vec<(crate::Tag, crate::Digest)> {
-    status_tags(stream)
-        .iter()
-        .filter_map(|t| {
-            let image = t.items.as_ref()?.first()?.image.parse().ok()?;
-            Some((t.tag.parse().ok()?, image))
-        })
-        .collect()
-}
-
-/// Reads a stream's status tags (empty if absent or unreadable).
-pub fn status_tags(stream: &Value) -> Vec<NamedTagEventList> {
-    stream
-        .pointer("/status/tags")
-        .cloned()
-        .and_then(|t| serde_json::from_value(t).ok())
-        .unwrap_or_default()
-}
-
-/// Writes a stream's status tags.
-pub fn set_status_tags(stream: &mut Value, tags: &[NamedTagEventList]) {
-    if !stream.get("status").is_some_and(Value::is_object) {
-        stream["status"] = serde_json::json!({});
-    }
-    stream["status"]["tags"] = serde_json::to_value(tags).expect("tag events serialize");
-}
-
-/// The current event of `tag`, if any.
-pub fn current_event<'a>(tags: &'a [NamedTagEventList], tag: &str) -> Option<&'a TagEvent> {
-    tags.iter().find(|t| t.tag == tag)?.items.as_ref()?.first()
-}
-
-/// Spec §2.4: when status tag `tag` of `stream` gets a new current event, every spec tag of the
-/// same stream that tracks it (`from.kind: ImageStreamTag`, own namespace, `from.name` `tag` or
-/// `<stream>:tag`) receives the same event. One level only.
-pub fn update_tracking_tags(
-    stream: &Value,
-    tags: &mut Vec<NamedTagEventList>,
-    tag: &str,
-    event: &TagEvent,
-) {
-    let own = stream
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let own_ns = stream
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let qualified = format!("{own}:{tag}");
-    let trackers: Vec<(String, i64)> = stream
-        .pointer("/spec/tags")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|t| t.pointer("/from/kind").and_then(Value::as_str) == Some("ImageStreamTag"))
-        .filter(|t| {
-            t.pointer("/from/namespace")
-                .and_then(Value::as_str)
-                .is_none_or(|n| n.is_empty() || n == own_ns)
-        })
-        .filter(|t| {
-            t.pointer("/from/name")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n == tag || n == qualified)
-        })
-        .filter_map(|t| {
-            Some((
-                t["name"].as_str()?.to_string(),
-                t["generation"].as_i64().unwrap_or(0),
-            ))
-        })
-        .filter(|(name, _)| name != tag)
-        .collect();
-    for (name, generation) in trackers {
-        add_tag_event(
-            tags,
-            &name,
-            TagEvent {
-                generation,
-                ..event.clone()
-            },
-        );
     }
 }

@@ -98,6 +98,7 @@ pub fn resolve_spec_tags(stream: &mut Value, now: &str, streams: &Streams) -> Ve
         .unwrap_or_default();
     let mut tags = status_tags(stream);
     let mut errors = Vec::new();
+    let mut changed = false;
     for t in spec_tags
         .iter()
         .filter(|t| t["generation"].as_i64() == Some(generation))
@@ -180,10 +181,13 @@ pub fn resolve_spec_tags(stream: &mut Value, now: &str, streams: &Streams) -> Ve
         if let Some(e) = event {
             if add_tag_event(&mut tags, &name, e.clone()) {
                 update_tracking_tags(stream, &mut tags, &name, &e);
+                changed = true;
             }
         }
     }
-    set_status_tags(stream, &tags);
+    if changed {
+        set_status_tags(stream, &tags);
+    }
     errors
 }
 
