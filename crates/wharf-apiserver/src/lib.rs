@@ -10,6 +10,7 @@
 
 pub mod discovery;
 mod istag;
+mod mapping;
 pub mod meta;
 pub mod push;
 pub mod resources;
@@ -207,7 +208,7 @@ async fn handle(api: &ApiServer, req: Request) -> Result<Response> {
     };
     if let Target::Collection { rt, .. } | Target::Item { rt, .. } = &target {
         if !rt.stored {
-            return computed_view(api, target, method, as_table).await;
+            return computed_view(api, target, method, as_table, body()).await;
         }
     }
     match (target, method) {
@@ -729,12 +730,14 @@ async fn write(
     stored.ok_or_else(|| StorageError::Backend("the write transaction returned nothing".into()))
 }
 
-/// Resources computed from others (imagestreamtags): get, list, delete.
+/// Resources computed from others: imagestreamtags (get, list, delete), imagestreamimages
+/// (get), imagestreammappings (create).
 async fn computed_view(
     api: &ApiServer,
     target: Target,
     method: Method,
     as_table: Option<table::IncludeObject>,
+    body: impl std::future::Future<Output = Result<bytes::Bytes>>,
 ) -> Result<Response> {
     let respond = |rt: &ResourceType, items: Vec<Value>, metadata: Value, single: bool| {
         match as_table {
@@ -753,7 +756,32 @@ async fn computed_view(
         }
     };
     match (target, method) {
-        (Target::Collection { rt, namespace }, Method::GET) => {
+        (
+            Target::Collection {
+                rt,
+                namespace: Some(ns),
+            },
+            Method::POST,
+        ) if rt.plural == "imagestreammappings" => {
+            let mapping = parse_json(&body.await?)?;
+            Ok(json_response(
+                StatusCode::CREATED,
+                &mapping::create_mapping(api, &ns, mapping).await?,
+            ))
+        }
+        (
+            Target::Item {
+                rt,
+                namespace,
+                name,
+                status: false,
+            },
+            Method::GET,
+        ) if rt.plural == "imagestreamimages" => {
+            let v = mapping::get_image(api, &namespace, &name).await?;
+            Ok(respond(rt, vec![v], json!({}), true))
+        }
+        (Target::Collection { rt, namespace }, Method::GET) if rt.plural == "imagestreamtags" => {
             let (items, rv) = istag::list(api, namespace.as_deref()).await?;
             Ok(respond(
                 rt,
@@ -770,19 +798,19 @@ async fn computed_view(
                 status: false,
             },
             Method::GET,
-        ) => {
+        ) if rt.plural == "imagestreamtags" => {
             let v = istag::get(api, &namespace, &name).await?;
             Ok(respond(rt, vec![v], json!({}), true))
         }
         (
             Target::Item {
+                rt,
                 namespace,
                 name,
                 status: false,
-                ..
             },
             Method::DELETE,
-        ) => Ok(json_response(
+        ) if rt.plural == "imagestreamtags" => Ok(json_response(
             StatusCode::OK,
             &istag::delete(api, &namespace, &name).await?,
         )),

@@ -93,6 +93,30 @@ pub static RESOURCES: &[ResourceType] = &[
         verbs: &["delete", "get", "list"],
         stored: false,
     },
+    ResourceType {
+        group: "image.openshift.io",
+        version: "v1",
+        plural: "imagestreamimages",
+        singular: "imagestreamimage",
+        kind: "ImageStreamImage",
+        namespaced: true,
+        short_names: &["isimage"],
+        has_status: false,
+        verbs: &["get"],
+        stored: false,
+    },
+    ResourceType {
+        group: "image.openshift.io",
+        version: "v1",
+        plural: "imagestreammappings",
+        singular: "imagestreammapping",
+        kind: "ImageStreamMapping",
+        namespaced: true,
+        short_names: &[],
+        has_status: false,
+        verbs: &["create"],
+        stored: false,
+    },
 ];
 
 /// The API groups other than core, with their versions.

@@ -610,3 +610,96 @@ async fn a_tag_copied_from_another_stream_is_resolved_once_and_missing_sources_a
         "ImageStream.image.openshift.io \"app\" is invalid: : Internal error: imagestreams \"app\" is invalid: spec.tags[ghost].from.name: Not found: \"nosuch\""
     );
 }
+
+#[tokio::test]
+async fn an_image_stream_image_is_found_by_a_prefix_of_its_id() {
+    let b = Both::new();
+    let d = b.push("demo/app", "v1", "one").await;
+    let short = &d.hex()[..12];
+    let (status, isimage) = b
+        .api(&format!(
+            "/apis/image.openshift.io/v1/namespaces/demo/imagestreamimages/app@{short}"
+        ))
+        .await;
+    assert_eq!(status, 200, "{isimage}");
+    assert_eq!(
+        isimage["metadata"]["name"],
+        format!("app@{short}"),
+        "the name echoes the id as given (acceptance 18)"
+    );
+    assert_eq!(isimage["image"]["metadata"]["name"], d.to_string());
+    let (status, full) = b
+        .api(&format!(
+            "/apis/image.openshift.io/v1/namespaces/demo/imagestreamimages/app@{d}"
+        ))
+        .await;
+    assert_eq!(status, 200, "{full}");
+    let (status, e) = b
+        .api("/apis/image.openshift.io/v1/namespaces/demo/imagestreamimages/app")
+        .await;
+    assert_eq!(
+        (status, e["message"].as_str().unwrap()),
+        (400, "ImageStreamImages must be retrieved with <name>@<id>")
+    );
+    let (status, _) = b
+        .api("/apis/image.openshift.io/v1/namespaces/demo/imagestreamimages/app@ffffffffffff")
+        .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn an_image_stream_mapping_records_an_image_into_a_tag() {
+    let b = Both::new();
+    let d = b.push("demo/app", "v1", "one").await;
+    let mapping = json!({"kind": "ImageStreamMapping", "apiVersion": "image.openshift.io/v1",
+        "metadata": {"name": "app", "namespace": "demo"}, "tag": "mapped",
+        "image": {"metadata": {"name": d.to_string()}, "dockerImageReference": ""}});
+    let (status, body) = b
+        .api_write(
+            Method::POST,
+            "/apis/image.openshift.io/v1/namespaces/demo/imagestreammappings",
+            None,
+            mapping.clone(),
+        )
+        .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (201, Some("Success")),
+        "{body}"
+    );
+    let s = b.stream("demo", "app").await;
+    let event = &history(&s, "mapped")[0];
+    assert_eq!(event["image"], d.to_string());
+    assert_eq!(
+        event["dockerImageReference"],
+        format!("{HOST}/demo/app@{d}"),
+        "a managed image is referenced through the stream"
+    );
+    assert_eq!(
+        b.registry_tags("demo/app").await,
+        json!(["mapped", "v1"]),
+        "the registry serves the mapped tag"
+    );
+    let mut missing = mapping.clone();
+    missing["metadata"]["name"] = "nostream".into();
+    let (status, _) = b
+        .api_write(
+            Method::POST,
+            "/apis/image.openshift.io/v1/namespaces/demo/imagestreammappings",
+            None,
+            missing,
+        )
+        .await;
+    assert_eq!(status, 404);
+    let mut untagged = mapping;
+    untagged["tag"] = "".into();
+    let (status, e) = b
+        .api_write(
+            Method::POST,
+            "/apis/image.openshift.io/v1/namespaces/demo/imagestreammappings",
+            None,
+            untagged,
+        )
+        .await;
+    assert_eq!(status, 422, "{e}");
+}
