@@ -1,6 +1,8 @@
-//! `wharf`: one binary that is both the server (`wharf serve`) and, as the product grows, an
-//! `oc`-like client.
+//! `wharf`: one binary that is both the server (`wharf serve`) and an `oc`-like client
+//! (`wharf login`, `project`, `new-project`, `get`, …).
 
+mod cli;
+mod client;
 mod config;
 mod serve;
 
@@ -17,23 +19,33 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    global: cli::Global,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the server: the OCI / Docker v2 registry on /v2 (embedded default: files + SQLite).
+    /// Run the server: the registry on /v2 and the Kubernetes-style API (embedded default: files + SQLite).
     Serve(serve::ServeArgs),
+    #[command(flatten)]
+    Client(cli::Verb),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Client(verb) => cli::run(verb, &cli.global).map_err(|e| e.0),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            // Client errors arrive worded (`error: …`, `Error from server (…): …`).
+            if e.starts_with("error: ") || e.starts_with("Error from server") {
+                eprintln!("{e}");
+            } else {
+                eprintln!("error: {e}");
+            }
             ExitCode::FAILURE
         }
     }

@@ -354,11 +354,15 @@ impl ContainersStorage {
         ContainersStorage { conf, _tmp: tmp }
     }
 
-    /// A command for `tool` (podman or buildah) using this storage.
+    /// A command for `tool` (podman or buildah) using this storage. podman also gets its own
+    /// libpod state directory: by default every podman process shares `/run/libpod`.
     pub fn cmd(&self, tool: &str) -> Command {
         let mut c = Command::new(tool);
         c.env("CONTAINERS_STORAGE_CONF", &self.conf)
             .env("BUILDAH_ISOLATION", "chroot");
+        if tool == "podman" {
+            c.arg("--tmpdir").arg(self.conf.with_file_name("libpod-tmp"));
+        }
         c
     }
 }

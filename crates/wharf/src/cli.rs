@@ -1,0 +1,325 @@
+//! Client verbs, as `oc` has them: `login`, `project`, `projects`, `new-project`, `get`.
+//! They talk to a `wharf serve` through the kubeconfig's current context (or `--server`).
+//! Authentication arrives with the auth issue; until then `login` only records the server.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+
+use crate::client::kubeconfig::Kubeconfig;
+use crate::client::{error, CliResult, Client, TABLE_ACCEPT};
+
+/// Flags every client verb takes.
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// The server to talk to, instead of the kubeconfig's current context
+    #[arg(long, global = true)]
+    pub server: Option<String>,
+    /// The kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]
+    #[arg(long, global = true)]
+    pub kubeconfig: Option<PathBuf>,
+    /// The namespace (project) [default: the current context's]
+    #[arg(short = 'n', long, global = true)]
+    pub namespace: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Verb {
+    /// Record a server as the current context (authentication comes later)
+    Login {
+        /// The server, e.g. http://127.0.0.1:5000
+        url: Option<String>,
+    },
+    /// Show the current project, or switch to another
+    Project { name: Option<String> },
+    /// List the projects
+    Projects,
+    /// Create a project (a namespace) and switch to it
+    NewProject { name: String },
+    /// Show resources: wharf get is, wharf get istag app:v1 -o yaml, wharf get images -o name
+    Get {
+        /// Resource type: is, imagestreams, istag, isimage, images, secrets, ns…
+        kind: String,
+        /// Names (all of the type when none)
+        names: Vec<String>,
+        /// Output: json, yaml, name, wide
+        #[arg(short = 'o', long)]
+        output: Option<String>,
+        /// Across all namespaces
+        #[arg(short = 'A', long)]
+        all_namespaces: bool,
+    },
+}
+
+struct Ctx {
+    config: Kubeconfig,
+    client: Client,
+    namespace: String,
+}
+
+fn context(g: &Global, server_override: Option<&str>) -> CliResult<Ctx> {
+    let config = Kubeconfig::load(g.kubeconfig.as_ref())?;
+    let server = server_override
+        .map(str::to_string)
+        .or_else(|| g.server.clone())
+        .or_else(|| config.server())
+        .ok_or_else(|| error("no server: run `wharf login http://HOST:PORT` or pass --server"))?;
+    let namespace = g
+        .namespace
+        .clone()
+        .or_else(|| config.namespace())
+        .unwrap_or_else(|| "default".into());
+    Ok(Ctx {
+        client: Client::new(&server),
+        config,
+        namespace,
+    })
+}
+
+pub fn run(verb: Verb, g: &Global) -> CliResult<()> {
+    match verb {
+        Verb::Login { url } => login(g, url.as_deref()),
+        Verb::Project { name } => project(g, name.as_deref()),
+        Verb::Projects => projects(g),
+        Verb::NewProject { name } => new_project(g, &name),
+        Verb::Get {
+            kind,
+            names,
+            output,
+            all_namespaces,
+        } => get(g, &kind, &names, output.as_deref(), all_namespaces),
+    }
+}
+
+fn project_names(c: &Client) -> CliResult<Vec<String>> {
+    Ok(c.get("/api/v1/namespaces", "application/json")?["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.pointer("/metadata/name")?.as_str().map(str::to_string))
+        .collect())
+}
+
+fn list_projects(names: &[String], current: &str) -> String {
+    let lines: Vec<String> = names
+        .iter()
+        .map(|n| format!("  {} {n}", if n == current { "*" } else { " " }))
+        .collect();
+    lines.join("\n")
+}
+
+fn login(g: &Global, url: Option<&str>) -> CliResult<()> {
+    let mut ctx = context(g, url)?;
+    ctx.client.get("/version", "application/json")?;
+    let names = project_names(&ctx.client)?;
+    let namespace = if names.contains(&ctx.namespace) {
+        ctx.namespace.clone()
+    } else {
+        names.first().cloned().unwrap_or_else(|| "default".into())
+    };
+    ctx.config.use_context(&ctx.client.server, &namespace);
+    ctx.config.save()?;
+    println!("Logged into \"{}\".\n", ctx.client.server);
+    if names.is_empty() {
+        println!("You don't have any projects. You can try to create a new project, by running\n\n    wharf new-project <projectname>\n");
+    } else {
+        println!("You have access to the following projects and can switch between them with 'wharf project <projectname>':\n");
+        println!("{}\n", list_projects(&names, &namespace));
+        println!("Using project \"{namespace}\".");
+    }
+    Ok(())
+}
+
+fn project(g: &Global, name: Option<&str>) -> CliResult<()> {
+    let mut ctx = context(g, None)?;
+    let server = ctx.client.server.clone();
+    let Some(name) = name else {
+        println!(
+            "Using project \"{}\" on server \"{server}\".",
+            ctx.namespace
+        );
+        return Ok(());
+    };
+    if ctx
+        .client
+        .get(&format!("/api/v1/namespaces/{name}"), "application/json")
+        .is_err()
+    {
+        return Err(error(format!("A project named \"{name}\" does not exist on \"{server}\".\nYour projects are listed by `wharf projects`; create one with `wharf new-project {name}`.")));
+    }
+    ctx.config.use_context(&server, name);
+    ctx.config.save()?;
+    println!("Now using project \"{name}\" on server \"{server}\".");
+    Ok(())
+}
+
+fn projects(g: &Global) -> CliResult<()> {
+    let ctx = context(g, None)?;
+    let names = project_names(&ctx.client)?;
+    if names.is_empty() {
+        println!("You are not a member of any projects. You can request a project to be created with the 'new-project' command.");
+        return Ok(());
+    }
+    println!("You have access to the following projects and can switch between them with 'wharf project <projectname>':\n");
+    println!("{}\n", list_projects(&names, &ctx.namespace));
+    println!(
+        "Using project \"{}\" on server \"{}\".",
+        ctx.namespace, ctx.client.server
+    );
+    Ok(())
+}
+
+fn new_project(g: &Global, name: &str) -> CliResult<()> {
+    let mut ctx = context(g, None)?;
+    ctx.client.post(
+        "/api/v1/namespaces",
+        &json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": name } }),
+    )?;
+    let server = ctx.client.server.clone();
+    ctx.config.use_context(&server, name);
+    ctx.config.save()?;
+    println!("Now using project \"{name}\" on server \"{server}\".");
+    Ok(())
+}
+
+/// Prints a server-side Table the way kubectl does: upper-case headers, columns padded to
+/// their widest cell plus three spaces, the last column unpadded.
+pub fn format_table(table: &Value, with_namespace: bool) -> String {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut header: Vec<String> = table["columnDefinitions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["priority"].as_i64().unwrap_or(0) == 0)
+        .map(|c| c["name"].as_str().unwrap_or("").to_uppercase())
+        .collect();
+    if with_namespace {
+        header.insert(0, "NAMESPACE".into());
+    }
+    rows.push(header.clone());
+    for r in table["rows"].as_array().into_iter().flatten() {
+        let mut cells: Vec<String> = r["cells"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .take(header.len() - usize::from(with_namespace))
+            .map(|c| match c {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            })
+            .collect();
+        if with_namespace {
+            cells.insert(
+                0,
+                r.pointer("/object/metadata/namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+            );
+        }
+        rows.push(cells);
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for r in &rows {
+        let mut line = String::new();
+        for (i, cell) in r.iter().enumerate() {
+            if i + 1 < r.len() {
+                line.push_str(&format!("{cell:<w$}   ", w = widths[i]));
+            } else {
+                line.push_str(cell);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn get(g: &Global, kind: &str, names: &[String], output: Option<&str>, all: bool) -> CliResult<()> {
+    let ctx = context(g, None)?;
+    let r = ctx.client.resource(kind)?;
+    let ns = (!all).then_some(ctx.namespace.as_str());
+    let path = r.path(ns);
+    let objects: Vec<Value> = if names.is_empty() {
+        match output {
+            None | Some("wide") => {
+                let table = ctx.client.get(&path, TABLE_ACCEPT)?;
+                if table["rows"].as_array().is_none_or(|r| r.is_empty()) {
+                    match ns.filter(|_| r.namespaced) {
+                        Some(ns) => eprintln!("No resources found in {ns} namespace."),
+                        None => eprintln!("No resources found"),
+                    }
+                    return Ok(());
+                }
+                print!("{}", format_table(&table, all && r.namespaced));
+                return Ok(());
+            }
+            _ => ctx.client.get(&path, "application/json")?["items"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+        }
+    } else {
+        let mut v = Vec::new();
+        for n in names {
+            let item = format!("{path}/{n}");
+            match output {
+                None | Some("wide") => {
+                    print!(
+                        "{}",
+                        format_table(&ctx.client.get(&item, TABLE_ACCEPT)?, false)
+                    );
+                    continue;
+                }
+                _ => v.push(ctx.client.get(&item, "application/json")?),
+            }
+        }
+        if v.is_empty() {
+            return Ok(());
+        }
+        v
+    };
+    let single = names.len() == 1;
+    let doc = if single {
+        objects[0].clone()
+    } else {
+        json!({ "apiVersion": "v1", "kind": "List", "metadata": { "resourceVersion": "" }, "items": objects })
+    };
+    match output {
+        Some("json") => println!("{}", serde_json::to_string_pretty(&doc).expect("JSON prints")),
+        Some("yaml") => print!("{}", serde_norway::to_string(&doc).map_err(|e| error(e.to_string()))?),
+        Some("name") => {
+            for o in &objects {
+                println!("{}/{}", r.qualified_singular(), o.pointer("/metadata/name").and_then(Value::as_str).unwrap_or(""));
+            }
+        }
+        Some(other) => return Err(error(format!("unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,name,wide,yaml"))),
+        None => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_print_like_kubectl() {
+        let t = json!({"columnDefinitions": [{"name": "Name"}, {"name": "Image Repository"}, {"name": "Tags"}],
+            "rows": [{"cells": ["python", "r/demo/python", "latest"], "object": {"metadata": {"namespace": "demo"}}},
+                     {"cells": ["a", "r/demo/a", ""], "object": {"metadata": {"namespace": "demo"}}}]});
+        assert_eq!(format_table(&t, false), "NAME     IMAGE REPOSITORY   TAGS\npython   r/demo/python      latest\na        r/demo/a\n");
+        assert!(format_table(&t, true)
+            .starts_with("NAMESPACE   NAME     IMAGE REPOSITORY   TAGS\ndemo        python"));
+    }
+}

@@ -1,0 +1,141 @@
+//! The kubeconfig `wharf` shares with kubectl: `--kubeconfig`, else the first file of
+//! `$KUBECONFIG`, else `~/.kube/config`. Read and written as generic YAML so that whatever else
+//! kubectl or oc put there survives a round trip.
+
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+
+use super::{error, CliResult};
+
+pub struct Kubeconfig {
+    pub path: PathBuf,
+    pub doc: Value,
+}
+
+fn named<'a>(list: &'a Value, name: &str) -> Option<&'a Value> {
+    list.as_array()?.iter().find(|e| e["name"] == name)
+}
+
+fn upsert(doc: &mut Value, list: &str, name: &str, key: &str, body: Value) {
+    if !doc[list].is_array() {
+        doc[list] = json!([]);
+    }
+    let entries = doc[list].as_array_mut().expect("just made an array");
+    match entries.iter_mut().find(|e| e["name"] == name) {
+        Some(e) => e[key] = body,
+        None => entries.push(json!({ "name": name, key: body })),
+    }
+}
+
+impl Kubeconfig {
+    pub fn path(explicit: Option<&PathBuf>) -> PathBuf {
+        if let Some(p) = explicit {
+            return p.clone();
+        }
+        if let Some(first) = std::env::var_os("KUBECONFIG")
+            .and_then(|v| std::env::split_paths(&v).find(|p| !p.as_os_str().is_empty()))
+        {
+            return first;
+        }
+        let home = std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("."));
+        home.join(".kube").join("config")
+    }
+
+    pub fn load(explicit: Option<&PathBuf>) -> CliResult<Kubeconfig> {
+        let path = Self::path(explicit);
+        let doc = match std::fs::read_to_string(&path) {
+            Ok(text) if !text.trim().is_empty() => {
+                serde_norway::from_str::<Value>(&text).map_err(|e| {
+                    error(format!(
+                        "cannot read the kubeconfig {}: {e}",
+                        path.display()
+                    ))
+                })?
+            }
+            Ok(_) => Value::Null,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Value::Null,
+            Err(e) => {
+                return Err(error(format!(
+                    "cannot read the kubeconfig {}: {e}",
+                    path.display()
+                )))
+            }
+        };
+        let doc = if doc.is_object() {
+            doc
+        } else {
+            json!({ "apiVersion": "v1", "kind": "Config", "clusters": [], "contexts": [], "users": [], "preferences": {} })
+        };
+        Ok(Kubeconfig { path, doc })
+    }
+
+    pub fn save(&self) -> CliResult<()> {
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| error(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let text = serde_norway::to_string(&self.doc).map_err(|e| error(e.to_string()))?;
+        std::fs::write(&self.path, text).map_err(|e| {
+            error(format!(
+                "cannot write the kubeconfig {}: {e}",
+                self.path.display()
+            ))
+        })
+    }
+
+    fn current(&self) -> Option<&Value> {
+        let name = self.doc["current-context"].as_str()?;
+        named(&self.doc["contexts"], name).map(|c| &c["context"])
+    }
+
+    /// The server of the current context.
+    pub fn server(&self) -> Option<String> {
+        let cluster = self.current()?["cluster"].as_str()?;
+        named(&self.doc["clusters"], cluster)?
+            .pointer("/cluster/server")?
+            .as_str()
+            .map(str::to_string)
+    }
+
+    /// The namespace ("project") of the current context.
+    pub fn namespace(&self) -> Option<String> {
+        self.current()?["namespace"]
+            .as_str()
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+    }
+
+    /// Makes (`server`, `namespace`) the current context, named the way oc names them
+    /// (`<namespace>/<host-port>/<user>`).
+    pub fn use_context(&mut self, server: &str, namespace: &str) {
+        let host = server
+            .split("://")
+            .nth(1)
+            .unwrap_or(server)
+            .trim_end_matches('/')
+            .replace('.', "-");
+        let user = format!("wharf/{host}");
+        let context = format!("{namespace}/{host}/wharf");
+        upsert(
+            &mut self.doc,
+            "clusters",
+            &host,
+            "cluster",
+            json!({ "server": server }),
+        );
+        if named(&self.doc["users"], &user).is_none() {
+            upsert(&mut self.doc, "users", &user, "user", json!({}));
+        }
+        upsert(
+            &mut self.doc,
+            "contexts",
+            &context,
+            "context",
+            json!({ "cluster": host, "namespace": namespace, "user": user }),
+        );
+        self.doc["current-context"] = context.into();
+    }
+}

@@ -1,0 +1,181 @@
+//! The client side of `wharf`, like `oc`: a kubeconfig shared with kubectl
+//! ([`kubeconfig`]), an HTTP client for the API that turns `Status` errors into oc's messages,
+//! and resource names resolved through discovery ([`Client::resource`]).
+
+pub mod kubeconfig;
+
+use serde_json::Value;
+
+/// A command's failure: printed as `error: …` (or oc's `Error from server (…): …`), exit 1.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub type CliResult<T> = Result<T, CliError>;
+
+pub fn error(msg: impl Into<String>) -> CliError {
+    CliError(format!("error: {}", msg.into()))
+}
+
+/// A served resource, as discovery describes it.
+#[derive(Clone, Debug)]
+pub struct Resource {
+    pub group: String,
+    pub version: String,
+    pub plural: String,
+    pub singular: String,
+    pub namespaced: bool,
+}
+
+impl Resource {
+    /// The collection path, in `namespace` if the resource is namespaced and one is given.
+    pub fn path(&self, namespace: Option<&str>) -> String {
+        let base = if self.group.is_empty() {
+            format!("/api/{}", self.version)
+        } else {
+            format!("/apis/{}/{}", self.group, self.version)
+        };
+        match namespace.filter(|_| self.namespaced) {
+            Some(ns) => format!("{base}/namespaces/{ns}/{}", self.plural),
+            None => format!("{base}/{}", self.plural),
+        }
+    }
+
+    /// `imagestream.image.openshift.io`, as `-o name` and oc's messages write it.
+    pub fn qualified_singular(&self) -> String {
+        if self.group.is_empty() {
+            self.singular.clone()
+        } else {
+            format!("{}.{}", self.singular, self.group)
+        }
+    }
+}
+
+pub struct Client {
+    pub server: String,
+    agent: ureq::Agent,
+}
+
+pub const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+
+impl Client {
+    pub fn new(server: &str) -> Client {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(std::time::Duration::from_secs(60)))
+            .build()
+            .into();
+        Client {
+            server: server.trim_end_matches('/').to_string(),
+            agent,
+        }
+    }
+
+    fn decode(
+        &self,
+        resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> CliResult<Value> {
+        let mut resp = resp.map_err(|e| {
+            error(format!("cannot reach the server at {}: {e} (is `wharf serve` running? set it with --server or `wharf login`)", self.server))
+        })?;
+        let status = resp.status().as_u16();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(64 << 20)
+            .read_to_vec()
+            .map_err(|e| error(format!("reading the answer: {e}")))?;
+        let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        if status >= 400 {
+            let reason = v["reason"].as_str().unwrap_or("Unknown");
+            let message = v["message"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
+            return Err(CliError(format!("Error from server ({reason}): {message}")));
+        }
+        Ok(v)
+    }
+
+    pub fn get(&self, path: &str, accept: &str) -> CliResult<Value> {
+        self.decode(
+            self.agent
+                .get(&format!("{}{path}", self.server))
+                .header("Accept", accept)
+                .call(),
+        )
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> CliResult<Value> {
+        self.decode(
+            self.agent
+                .post(&format!("{}{path}", self.server))
+                .header("Content-Type", "application/json")
+                .send(body.to_string().as_bytes()),
+        )
+    }
+
+    /// Resolves `is`, `imagestreams`, `imagestream`, `istag`, `images.image.openshift.io`…
+    /// through discovery, as kubectl does.
+    pub fn resource(&self, name: &str) -> CliResult<Resource> {
+        let (name, group_hint) = match name.split_once('.') {
+            Some((n, g)) => (n, Some(g)),
+            None => (name, None),
+        };
+        let mut lists = vec![self.get("/api/v1", "application/json")?];
+        for g in self.get("/apis", "application/json")?["groups"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            if let Some(gv) = g
+                .pointer("/preferredVersion/groupVersion")
+                .and_then(Value::as_str)
+            {
+                lists.push(self.get(&format!("/apis/{gv}"), "application/json")?);
+            }
+        }
+        for list in lists {
+            let gv = list["groupVersion"].as_str().unwrap_or("");
+            let (group, version) = gv.split_once('/').unwrap_or(("", gv));
+            if group_hint.is_some_and(|h| h != group) {
+                continue;
+            }
+            for r in list["resources"].as_array().into_iter().flatten() {
+                let plural = r["name"].as_str().unwrap_or("");
+                if plural.contains('/') {
+                    continue;
+                }
+                let singular = r["singularName"].as_str().unwrap_or("");
+                let short = r["shortNames"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|s| s == name);
+                if plural == name
+                    || singular == name
+                    || short
+                    || r["kind"]
+                        .as_str()
+                        .is_some_and(|k| k.eq_ignore_ascii_case(name))
+                {
+                    return Ok(Resource {
+                        group: group.into(),
+                        version: version.into(),
+                        plural: plural.into(),
+                        singular: singular.into(),
+                        namespaced: r["namespaced"].as_bool().unwrap_or(false),
+                    });
+                }
+            }
+        }
+        Err(error(format!(
+            "the server doesn't have a resource type \"{name}\""
+        )))
+    }
+}

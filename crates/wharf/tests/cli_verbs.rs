@@ -1,0 +1,126 @@
+//! The client verbs against a running `wharf serve`, with a kubeconfig that kubectl shares:
+//! login, new-project, project(s), get (table, -o name/json/yaml), and their error texts.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::{require, run, wharf_bin, Server};
+
+struct Cli {
+    kubeconfig: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Cli {
+        let dir = tempfile::tempdir().unwrap();
+        Cli {
+            kubeconfig: dir.path().join("kube/config"),
+            _dir: dir,
+        }
+    }
+
+    fn cmd(&self, tool: &str) -> Command {
+        let mut c = Command::new(tool);
+        c.env("KUBECONFIG", &self.kubeconfig);
+        c
+    }
+
+    fn wharf(&self, args: &[&str]) -> String {
+        run(self.cmd(wharf_bin()).args(args))
+    }
+
+    fn wharf_fails(&self, args: &[&str]) -> String {
+        let out: Output = self.cmd(wharf_bin()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "wharf {args:?} should fail");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+}
+
+#[test]
+fn login_new_project_and_get_work_like_oc_and_share_the_kubeconfig_with_kubectl() {
+    let s = Server::start();
+    let cli = Cli::new();
+    let server = s.url("");
+    assert!(cli
+        .wharf_fails(&["get", "is"])
+        .starts_with("error: no server: run `wharf login"));
+    let out = cli.wharf(&["login", &server]);
+    assert!(
+        out.starts_with(&format!("Logged into \"{server}\".")),
+        "{out}"
+    );
+    assert!(out.contains("wharf new-project <projectname>"), "{out}");
+    let out = cli.wharf(&["new-project", "demo"]);
+    assert_eq!(
+        out.trim(),
+        format!("Now using project \"demo\" on server \"{server}\".")
+    );
+    assert_eq!(
+        cli.wharf(&["project"]).trim(),
+        format!("Using project \"demo\" on server \"{server}\".")
+    );
+    assert!(cli.wharf(&["projects"]).contains("  * demo"));
+    let e = cli.wharf_fails(&["project", "nope"]);
+    assert!(
+        e.starts_with(&format!(
+            "error: A project named \"nope\" does not exist on \"{server}\"."
+        )),
+        "{e}"
+    );
+    let e = cli.wharf_fails(&["new-project", "demo"]);
+    assert_eq!(
+        e.trim(),
+        "Error from server (AlreadyExists): namespaces \"demo\" already exists"
+    );
+
+    cli.wharf(&["new-project", "other"]);
+    cli.wharf(&["project", "demo"]);
+    let stream =
+        r#"{"apiVersion":"image.openshift.io/v1","kind":"ImageStream","metadata":{"name":"app"}}"#;
+    let created = common::http()
+        .post(&s.url("/apis/image.openshift.io/v1/namespaces/demo/imagestreams"))
+        .header("Content-Type", "application/json")
+        .send(stream.as_bytes())
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let table = cli.wharf(&["get", "is"]);
+    assert!(
+        table.starts_with("NAME   IMAGE REPOSITORY   TAGS   UPDATED\napp"),
+        "{table}"
+    );
+    assert_eq!(
+        cli.wharf(&["get", "imagestreams", "-o", "name"]).trim(),
+        "imagestream.image.openshift.io/app"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&cli.wharf(&["get", "is", "app", "-o", "json"])).unwrap();
+    assert_eq!(json["metadata"]["namespace"], "demo");
+    assert!(cli
+        .wharf(&["get", "is", "app", "-o", "yaml"])
+        .contains("kind: ImageStream"));
+    let all = cli.wharf(&["get", "is", "-A"]);
+    assert!(all.starts_with("NAMESPACE   NAME"), "{all}");
+    assert_eq!(
+        cli.wharf_fails(&["get", "widgets"]).trim(),
+        "error: the server doesn't have a resource type \"widgets\""
+    );
+    let e = cli.wharf_fails(&["get", "is", "ghost"]);
+    assert_eq!(
+        e.trim(),
+        "Error from server (NotFound): imagestreams.image.openshift.io \"ghost\" not found"
+    );
+    assert!(cli
+        .wharf_fails(&["get", "is", "-o", "xml"])
+        .contains("unable to match a printer"));
+
+    if require("kubectl") {
+        let out = run(cli.cmd("kubectl").args(["get", "is", "-o", "name"]));
+        assert_eq!(
+            out.trim(),
+            "imagestream.image.openshift.io/app",
+            "kubectl uses the context wharf wrote"
+        );
+    }
+}
