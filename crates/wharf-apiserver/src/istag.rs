@@ -3,7 +3,7 @@
 //! only while its status tag has a current image.
 
 use serde_json::{json, Value};
-use wharf_domain::imagestream::NamedTagEventList;
+use wharf_domain::imagestream::{status_tags, NamedTagEventList};
 use wharf_storage::StoredObject;
 
 use crate::resources::{find, ResourceType};
@@ -22,6 +22,13 @@ fn istags() -> &'static ResourceType {
     find("image.openshift.io", "v1", "imagestreamtags").expect("imagestreamtags is served")
 }
 
+async fn stream_named(api: &ApiServer, ns: &str, name: &str) -> Result<Option<StoredObject>> {
+    api.store
+        .get_object(&streams().key(ns, name))
+        .await
+        .map_err(ApiError::internal)
+}
+
 /// `<stream>:<tag>`, or 400 as OpenShift words it.
 fn split(name: &str) -> Result<(&str, &str)> {
     match name.split_once(':') {
@@ -34,14 +41,6 @@ fn split(name: &str) -> Result<(&str, &str)> {
             "ImageStreamTags must be retrieved with <name>:<tag>",
         )),
     }
-}
-
-fn status_tags(stream: &Value) -> Vec<NamedTagEventList> {
-    stream
-        .pointer("/status/tags")
-        .cloned()
-        .and_then(|t| serde_json::from_value(t).ok())
-        .unwrap_or_default()
 }
 
 fn spec_tag<'a>(stream: &'a Value, tag: &str) -> Option<&'a Value> {
@@ -137,11 +136,8 @@ async fn view(
 pub(crate) async fn get(api: &ApiServer, ns: &str, name: &str) -> Result<Value> {
     let (stream_name, tag) = split(name)?;
     let not_found = || ApiError::not_found(istags(), name);
-    let stream = api
-        .store
-        .get_object(&streams().key(ns, stream_name))
-        .await
-        .map_err(ApiError::internal)?
+    let stream = stream_named(api, ns, stream_name)
+        .await?
         .ok_or_else(not_found)?;
     let tags = status_tags(&stream.value);
     let t = tags.iter().find(|t| t.tag == tag).ok_or_else(not_found)?;
@@ -174,11 +170,8 @@ pub(crate) async fn delete(api: &ApiServer, ns: &str, name: &str) -> Result<Valu
     let (stream_name, tag) = split(name)?;
     let not_found = || ApiError::not_found(istags(), name);
     for _ in 0..10 {
-        let stream = api
-            .store
-            .get_object(&streams().key(ns, stream_name))
-            .await
-            .map_err(ApiError::internal)?
+        let stream = stream_named(api, ns, stream_name)
+            .await?
             .ok_or_else(not_found)?;
         let mut s = stream.value.clone();
         let mut removed = false;

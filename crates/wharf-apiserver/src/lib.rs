@@ -400,13 +400,7 @@ async fn update(
         .await
         .map_err(|e| ApiError::storage(rt, name, e))?
         .ok_or_else(|| ApiError::not_found(rt, name))?;
-    if precondition.is_some_and(|p| p != old.resource_version) {
-        return Err(ApiError::conflict(rt, name));
-    }
-    prepare_update(rt, &old.value, &mut obj, status)?;
-    if !status {
-        resolve_spec_tags(api, rt, &mut obj, Some(&old.value)).await?;
-    }
+    prepare_replacement(api, rt, &old, &mut obj, status, precondition).await?;
     if params.dry_run() {
         return Ok(json_response(
             StatusCode::OK,
@@ -422,6 +416,29 @@ async fn update(
         StatusCode::OK,
         &served(stored.value, stored.resource_version),
     ))
+}
+
+/// What PUT and PATCH share: the client's resourceVersion must be the stored one; then the
+/// resource's update rules, and for a spec change of an image stream, spec tag resolution.
+async fn prepare_replacement(
+    api: &ApiServer,
+    rt: &ResourceType,
+    old: &StoredObject,
+    new: &mut Value,
+    status: bool,
+    precondition: Option<u64>,
+) -> Result<()> {
+    if precondition.is_some_and(|p| p != old.resource_version) {
+        return Err(ApiError::conflict(
+            rt,
+            meta::name_of(&old.value).unwrap_or_default(),
+        ));
+    }
+    prepare_update(rt, &old.value, new, status)?;
+    if !status {
+        resolve_spec_tags(api, rt, new, Some(&old.value)).await?;
+    }
+    Ok(())
 }
 
 /// Applies a patch of `content_type` to `doc`.
@@ -470,13 +487,7 @@ async fn patch_object(
         let mut doc = served(old.value.clone(), old.resource_version);
         apply_patch(&mut doc, content_type, patch.clone())?;
         let precondition = meta::resource_version_of(&doc)?;
-        if precondition.is_some_and(|p| p != old.resource_version) {
-            return Err(ApiError::conflict(rt, name));
-        }
-        prepare_update(rt, &old.value, &mut doc, status)?;
-        if !status {
-            resolve_spec_tags(api, rt, &mut doc, Some(&old.value)).await?;
-        }
+        prepare_replacement(api, rt, &old, &mut doc, status, precondition).await?;
         if params.dry_run() {
             return Ok(json_response(
                 StatusCode::OK,

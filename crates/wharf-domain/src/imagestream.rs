@@ -128,6 +128,12 @@ pub fn tags_up_to_width(tags: &[NamedTagEventList], width: i64) -> String {
     out
 }
 
+/// A stream's (name, namespace).
+pub fn identity(stream: &Value) -> (&str, &str) {
+    let field = |p: &str| stream.pointer(p).and_then(Value::as_str).unwrap_or("");
+    (field("/metadata/name"), field("/metadata/namespace"))
+}
+
 /// The (tag, current image) pairs of a stream's status: the tags a registry serves for it
 /// (spec §4).
 pub fn current_images(stream: &Value) -> Vec<(crate::Tag, crate::Digest)> {
@@ -177,14 +183,7 @@ pub fn update_tracking_tags(
     tag: &str,
     event: &TagEvent,
 ) {
-    let own = stream
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let own_ns = stream
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+    let (own, own_ns) = identity(stream);
     let qualified = format!("{own}:{tag}");
     let trackers: Vec<(String, i64)> = stream
         .pointer("/spec/tags")

@@ -4,7 +4,8 @@
 use serde_json::Value;
 
 use crate::imagestream::{
-    add_tag_event, current_event, set_status_tags, status_tags, update_tracking_tags, TagEvent,
+    add_tag_event, current_event, identity, set_status_tags, status_tags, update_tracking_tags,
+    TagEvent,
 };
 use crate::stream_spec::FieldError;
 
@@ -14,14 +15,7 @@ pub type Streams<'a> = dyn Fn(&str, &str) -> Option<Value> + 'a;
 /// The (namespace, stream) a spec tag's `from` names, for the caller to fetch beforehand:
 /// `ImageStreamTag`/`ImageStreamImage` sources in other streams.
 pub fn sources(stream: &Value) -> Vec<(String, String)> {
-    let own = stream
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let own_ns = stream
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+    let (own, own_ns) = identity(stream);
     let mut out = Vec::new();
     for t in stream
         .pointer("/spec/tags")
@@ -72,16 +66,8 @@ fn not_found(tag: &str, name: &str) -> FieldError {
 /// Resolves the spec tags whose generation equals the stream's (new or changed on this write)
 /// into status events, then lets tracking tags follow. Errors are returned, not applied.
 pub fn resolve_spec_tags(stream: &mut Value, now: &str, streams: &Streams) -> Vec<FieldError> {
-    let own = stream
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let own_ns = stream
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let (own, own_ns) = identity(stream);
+    let (own, own_ns) = (own.to_string(), own_ns.to_string());
     let generation = stream
         .pointer("/metadata/generation")
         .and_then(Value::as_i64)

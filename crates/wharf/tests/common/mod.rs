@@ -361,7 +361,8 @@ impl ContainersStorage {
         c.env("CONTAINERS_STORAGE_CONF", &self.conf)
             .env("BUILDAH_ISOLATION", "chroot");
         if tool == "podman" {
-            c.arg("--tmpdir").arg(self.conf.with_file_name("libpod-tmp"));
+            c.arg("--tmpdir")
+                .arg(self.conf.with_file_name("libpod-tmp"));
         }
         c
     }
