@@ -40,6 +40,9 @@ pub const MAX_BODY: usize = 3 << 20;
 #[derive(Clone)]
 pub struct ApiServer {
     pub store: Arc<dyn MetaStore>,
+    /// The integrated registry's address (`host:port`) that image streams' repositories and
+    /// pull specs are named by.
+    pub registry_hostname: String,
 }
 
 type Result<T, E = ApiError> = std::result::Result<T, E>;
@@ -843,6 +846,13 @@ async fn resolve_spec_tags(
     if !(rt.group == "image.openshift.io" && rt.plural == "imagestreams") {
         return Ok(());
     }
+    // Spec §1.3: the stream's repository in the integrated registry.
+    let (name, ns) = wharf_domain::imagestream::identity(obj);
+    let repository = format!("{}/{ns}/{name}", api.registry_hostname);
+    if !obj.get("status").is_some_and(Value::is_object) {
+        obj["status"] = json!({});
+    }
+    obj["status"]["dockerImageRepository"] = repository.into();
     let generation = |v: &Value| {
         v.pointer("/metadata/generation")
             .and_then(Value::as_i64)

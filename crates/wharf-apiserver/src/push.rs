@@ -23,8 +23,11 @@ use wharf_storage::{Mirror, ObjectTxn, StorageError};
 use crate::meta::{prepare_create, valid_name, Stamp};
 use crate::resources::{find, namespaces, ResourceType};
 
-/// Mirrors registry pushes into Images and ImageStreams.
-pub struct ImageStreamMirror;
+/// Mirrors registry pushes into Images and ImageStreams. Pull specs name the registry by
+/// `registry_hostname`, or by the address the pushing client used when it is `None`.
+pub struct ImageStreamMirror {
+    pub registry_hostname: Option<String>,
+}
 
 fn image_streams() -> &'static ResourceType {
     find("image.openshift.io", "v1", "imagestreams").expect("imagestreams is served")
@@ -131,7 +134,8 @@ impl PushObserver for ImageStreamMirror {
     fn mirror(&self, push: ManifestPush) -> Option<Mirror> {
         let (ns, name) = stream_of(&push.repo)?;
         let now = wharf_domain::time::rfc3339(crate::now_secs());
-        let repository = format!("{}/{ns}/{name}", push.host);
+        let host = self.registry_hostname.as_deref().unwrap_or(&push.host);
+        let repository = format!("{host}/{ns}/{name}");
         let reference = format!("{repository}@{}", push.digest);
         let image = image_object(&PushedManifest {
             digest: &push.digest,

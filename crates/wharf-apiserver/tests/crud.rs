@@ -21,6 +21,10 @@ async fn create_stamps_metadata_and_get_returns_it() {
         .as_str()
         .unwrap()
         .ends_with('Z'));
+    assert_eq!(
+        b["status"]["dockerImageRepository"], "registry.test:5000/demo/app",
+        "spec 1.3: the stream's repository in the integrated registry"
+    );
     let got = api.get(&format!("{IS}/app")).await;
     got.expect(200, None);
     assert_eq!(got.body, created.body);
@@ -118,8 +122,8 @@ async fn metadata_only_updates_keep_the_generation_and_status_is_its_own_subreso
     assert_eq!(r.body["metadata"]["generation"], 1);
     assert_eq!(
         r.body["status"],
-        json!({}),
-        "status is not written through the main resource"
+        json!({"dockerImageRepository": "registry.test:5000/demo/app"}),
+        "status is the server's, never the client's, through the main resource"
     );
     let mut s = r.body.clone();
     s["status"] = json!({"dockerImageRepository": "reg/demo/app"});

@@ -60,11 +60,16 @@ impl Both {
             blobs: Arc::new(FsBlobStore::open(dir.path()).unwrap()),
             meta: meta.clone(),
             limits: Limits::default(),
-            observer: Some(Arc::new(ImageStreamMirror)),
+            observer: Some(Arc::new(ImageStreamMirror {
+                registry_hostname: None,
+            })),
         };
         Both {
             registry,
-            api: ApiServer { store: meta },
+            api: ApiServer {
+                store: meta,
+                registry_hostname: HOST.into(),
+            },
             _dir: dir,
         }
     }

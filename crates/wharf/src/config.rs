@@ -16,6 +16,8 @@ pub struct FileConfig {
     pub listen: Option<String>,
     pub data_dir: Option<PathBuf>,
     pub log_level: Option<String>,
+    /// The registry's address as clients pull from it (`host:port`).
+    pub registry_hostname: Option<String>,
     #[serde(default)]
     pub limits: LimitsConfig,
     #[serde(default)]

@@ -29,6 +29,10 @@ pub struct ServeArgs {
     /// Log filter: error, warn, info, debug, trace, or a tracing directive [default: info]
     #[arg(long, env = "WHARF_LOG_LEVEL")]
     log_level: Option<String>,
+    /// The registry's address as clients should pull from it (`host:port`), used in image
+    /// streams' repositories and pull specs [default: the address listened on]
+    #[arg(long, env = "WHARF_REGISTRY_HOSTNAME")]
+    registry_hostname: Option<String>,
     /// YAML config file (limits, upload expiry, and the settings above)
     #[arg(long, env = "WHARF_CONFIG")]
     config: Option<PathBuf>,
@@ -39,6 +43,7 @@ struct Settings {
     data_dir: PathBuf,
     listen: String,
     log_level: String,
+    registry_hostname: Option<String>,
     limits: Limits,
     upload_expiry: Duration,
     purge_interval: Duration,
@@ -66,6 +71,7 @@ fn settings(args: ServeArgs) -> Result<Settings, String> {
             .log_level
             .or(file.log_level)
             .unwrap_or_else(|| "info".into()),
+        registry_hostname: args.registry_hostname.or(file.registry_hostname),
         limits,
         upload_expiry: parse_duration(file.uploads.expiry.as_deref().unwrap_or("24h"))?,
         purge_interval: parse_duration(file.uploads.purge_interval.as_deref().unwrap_or("1h"))?,
@@ -102,21 +108,6 @@ async fn serve(s: Settings) -> Result<(), String> {
             s.data_dir.display()
         )
     })?;
-    let meta: Arc<dyn wharf_storage::MetaStore> = Arc::new(meta);
-    let registry = Registry {
-        blobs: Arc::new(blobs),
-        meta: meta.clone(),
-        limits: s.limits,
-        observer: Some(Arc::new(wharf_apiserver::push::ImageStreamMirror)),
-    };
-    let app = Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(|| async { "ok" }))
-        .merge(wharf_registry::router(registry.clone()))
-        .merge(wharf_apiserver::router(wharf_apiserver::ApiServer {
-            store: meta,
-        }));
-
     let addr: SocketAddr = s.listen.parse().map_err(|e| {
         format!(
             "invalid --listen {:?}: {e} (expected host:port, e.g. 127.0.0.1:5000)",
@@ -127,6 +118,28 @@ async fn serve(s: Settings) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    let registry_hostname = s
+        .registry_hostname
+        .clone()
+        .unwrap_or_else(|| bound.to_string());
+    let meta: Arc<dyn wharf_storage::MetaStore> = Arc::new(meta);
+    let registry = Registry {
+        blobs: Arc::new(blobs),
+        meta: meta.clone(),
+        limits: s.limits,
+        observer: Some(Arc::new(wharf_apiserver::push::ImageStreamMirror {
+            registry_hostname: Some(registry_hostname.clone()),
+        })),
+    };
+    let app = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(|| async { "ok" }))
+        .merge(wharf_registry::router(registry.clone()))
+        .merge(wharf_apiserver::router(wharf_apiserver::ApiServer {
+            store: meta,
+            registry_hostname,
+        }));
+
     // A stable line scripts and tests can wait for.
     eprintln!(
         "wharf serve: listening on {bound}, data in {}",

@@ -86,8 +86,10 @@ fn login_new_project_and_get_work_like_oc_and_share_the_kubeconfig_with_kubectl(
         .unwrap();
     assert_eq!(created.status(), 201);
     let table = cli.wharf(&["get", "is"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("NAME   IMAGE REPOSITORY"), "{table}");
     assert!(
-        table.starts_with("NAME   IMAGE REPOSITORY   TAGS   UPDATED\napp"),
+        lines[1].starts_with("app    ") && lines[1].contains(&format!("{}/demo/app", s.addr)),
         "{table}"
     );
     assert_eq!(

@@ -16,7 +16,7 @@ fn settings_come_from_the_environment_and_the_config_file() {
     let config = tmp.path().join("wharf.yaml");
     std::fs::write(
         &config,
-        "logLevel: warn\nlimits:\n  maxManifestBytes: 100\nuploads:\n  expiry: 1h\n",
+        "logLevel: warn\nregistryHostname: registry.example:5000\nlimits:\n  maxManifestBytes: 100\nuploads:\n  expiry: 1h\n",
     )
     .unwrap();
     let mut cmd = Command::new(wharf_bin());
@@ -47,6 +47,33 @@ fn settings_come_from_the_environment_and_the_config_file() {
         .send(big.as_bytes())
         .unwrap();
     assert_eq!(r.status(), 413);
+    // The registry hostname names image streams' repositories.
+    let post = |path: &str, body: &str| {
+        http()
+            .post(&format!("http://{addr}{path}"))
+            .header("Content-Type", "application/json")
+            .send(body.as_bytes())
+            .unwrap()
+            .status()
+    };
+    assert_eq!(
+        post("/api/v1/namespaces", r#"{"metadata":{"name":"ns"}}"#),
+        201
+    );
+    assert_eq!(
+        post(
+            "/apis/image.openshift.io/v1/namespaces/ns/imagestreams",
+            r#"{"metadata":{"name":"app"}}"#
+        ),
+        201
+    );
+    let stream = common::get_json(&format!(
+        "http://{addr}/apis/image.openshift.io/v1/namespaces/ns/imagestreams/app"
+    ));
+    assert_eq!(
+        stream["status"]["dockerImageRepository"],
+        "registry.example:5000/ns/app"
+    );
     let _ = child.kill();
     let _ = child.wait();
 }

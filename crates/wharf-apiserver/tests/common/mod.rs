@@ -53,7 +53,10 @@ impl Api {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteMetaStore::open(&dir.path().join("meta.db")).unwrap());
         let api = Api {
-            server: ApiServer { store },
+            server: ApiServer {
+                store,
+                registry_hostname: "registry.test:5000".into(),
+            },
             _dir: dir,
         };
         api.send(
