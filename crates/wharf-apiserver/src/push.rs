@@ -147,6 +147,7 @@ impl PushObserver for ImageStreamMirror {
         })
         .ok()?;
         let digest = push.digest.to_string();
+        let pushed = push.digest.clone();
         let repo = push.repo.clone();
         let tag = push.tag.map(|t| t.to_string());
         Some(Box::new(move |tx: &mut dyn ObjectTxn| {
@@ -200,8 +201,13 @@ impl PushObserver for ImageStreamMirror {
                 None => tx.create(&key, &stream)?,
                 Some(rv) => tx.update(&key, &stream, Some(rv))?,
             };
-            // Tags that track the pushed one moved with it: the registry serves them too.
-            tx.set_repository_tags(&repo, &current_images(&stream))
+            // Tags that track the pushed one moved with it: the registry serves them too. Only
+            // tags now on the pushed image can have moved, so only those are written.
+            let moved: Vec<_> = current_images(&stream)
+                .into_iter()
+                .filter(|(_, d)| *d == pushed)
+                .collect();
+            tx.put_repository_tags(&repo, &moved)
         }))
     }
 }

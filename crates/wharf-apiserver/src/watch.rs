@@ -176,3 +176,25 @@ pub(crate) async fn serve(
     )
         .into_response())
 }
+
+/// Changes kept in the log: a watcher further behind gets `410 Expired` and re-lists, as with
+/// Kubernetes' compaction. Objects (an image stream with every tag) can be large, so the log is
+/// bounded by count.
+pub const KEEP_CHANGES: u64 = 1000;
+
+/// Compacts the change log every `every`, keeping the newest `keep` changes, until dropped.
+pub async fn run_compactor(
+    store: std::sync::Arc<dyn wharf_storage::MetaStore>,
+    keep: u64,
+    every: Duration,
+) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        match store.compact_changes(keep).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(dropped = n, "compacted the change log"),
+            Err(e) => tracing::warn!(error = %e, "compacting the change log failed"),
+        }
+    }
+}

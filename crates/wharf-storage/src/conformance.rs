@@ -731,11 +731,30 @@ pub async fn objects_writes_can_set_a_repositorys_registry_tags(m: &dyn MetaStor
         one
     );
     assert!(
-        m.manifest(&r, &Reference::Digest(two))
+        m.manifest(&r, &Reference::Digest(two.clone()))
             .await
             .unwrap()
             .is_some(),
         "manifests stay by digest"
+    );
+    let moved = vec![(tag("b"), two.clone()), (tag("e"), one.clone())];
+    m.transact(Box::new(move |tx| {
+        tx.put_repository_tags(&repo("conf/tagsync"), &moved)
+    }))
+    .await
+    .unwrap();
+    assert_eq!(
+        m.tags(&r, None, None).await.unwrap().unwrap(),
+        ["b", "c", "e"],
+        "put moves and adds, never removes"
+    );
+    assert_eq!(
+        m.manifest(&r, &Reference::Tag(tag("b")))
+            .await
+            .unwrap()
+            .unwrap()
+            .digest,
+        two
     );
     m.transact(Box::new(|tx| {
         tx.set_repository_tags(&repo("conf/tagsync"), &[])

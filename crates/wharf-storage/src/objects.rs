@@ -114,6 +114,14 @@ pub trait ObjectTxn {
         repo: &wharf_domain::RepoName,
         tags: &[(wharf_domain::Tag, wharf_domain::Digest)],
     ) -> Result<()>;
+    /// Points `tags` of `repo` at their manifests (each only if the repository holds it),
+    /// leaving the repository's other tags alone: the cheap form for a push, where tags only
+    /// move forward.
+    fn put_repository_tags(
+        &mut self,
+        repo: &wharf_domain::RepoName,
+        tags: &[(wharf_domain::Tag, wharf_domain::Digest)],
+    ) -> Result<()>;
 }
 
 /// Work to do on API objects in the same transaction as a registry write.

@@ -123,6 +123,7 @@ async fn serve(s: Settings) -> Result<(), String> {
         .clone()
         .unwrap_or_else(|| bound.to_string());
     let meta: Arc<dyn wharf_storage::MetaStore> = Arc::new(meta);
+    let meta_for_compaction = meta.clone();
     let registry = Registry {
         blobs: Arc::new(blobs),
         meta: meta.clone(),
@@ -146,6 +147,11 @@ async fn serve(s: Settings) -> Result<(), String> {
         s.data_dir.display()
     );
 
+    let compactor = tokio::spawn(wharf_apiserver::watch::run_compactor(
+        meta_for_compaction,
+        wharf_apiserver::watch::KEEP_CHANGES,
+        Duration::from_secs(60),
+    ));
     let purger = tokio::spawn(housekeeping::run_upload_purger(
         registry,
         s.upload_expiry,
@@ -156,6 +162,7 @@ async fn serve(s: Settings) -> Result<(), String> {
         .await
         .map_err(|e| format!("server error: {e}"))?;
     purger.abort();
+    compactor.abort();
     eprintln!("wharf serve: stopped");
     Ok(())
 }

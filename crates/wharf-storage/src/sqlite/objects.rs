@@ -152,6 +152,28 @@ impl ObjectTxn for SqliteTxn<'_> {
         })
     }
 
+    fn put_repository_tags(
+        &mut self,
+        repo: &wharf_domain::RepoName,
+        tags: &[(wharf_domain::Tag, wharf_domain::Digest)],
+    ) -> Result<()> {
+        let repo = repo.as_str();
+        let mut upsert = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO tags (repo, tag, digest)
+                 SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM manifest_links WHERE repo = ?1 AND digest = ?3)
+                 ON CONFLICT (repo, tag) DO UPDATE SET digest = excluded.digest",
+            )
+            .map_err(backend)?;
+        for (tag, digest) in tags {
+            upsert
+                .execute(params![repo, tag.as_str(), digest.to_string()])
+                .map_err(backend)?;
+        }
+        Ok(())
+    }
+
     fn set_repository_tags(
         &mut self,
         repo: &wharf_domain::RepoName,
