@@ -183,14 +183,15 @@ fi
 
 # ---------------------------------------------------------------- seeding (same for both)
 # bench/small:v1          the small image (skopeo push)
-# bench/tags10k:tNNNNN    the same manifest under TAGS tag names (curl PUTs, 16 in flight)
+# bench/many/tags10k:tNNNNN  the same manifest under TAGS tag names (curl PUTs, 16 in flight);
+#                           three path components, so it is registry-only (no ImageStream)
 # bench/blob              one BLOB_MIB random blob for the pull test
 rm -f /var/lib/containers/cache/blob-info-cache-v1.boltdb
 seed() {
     local name=$1 reg=$2 mode=$3 t0 mt cfg n
     log "seeding $name"
     skopeo copy -q --dest-tls-verify=false "oci:$S/oci/small:v1" "docker://$reg/bench/small:v1"
-    skopeo copy -q --dest-tls-verify=false "oci:$S/oci/small:v1" "docker://$reg/bench/tags10k:t00000"
+    skopeo copy -q --dest-tls-verify=false "oci:$S/oci/small:v1" "docker://$reg/bench/many/tags10k:t00000"
     # The manifest as stored, and its type from Content-Type (umoci's manifests have no mediaType field).
     mt=$(curl -sSf -D - -H "$ACCEPT_MANIFESTS" -o "$S/manifest-$name.json" "http://$reg/v2/bench/small/manifests/v1" |
         awk 'tolower($1)=="content-type:" {print $2}' | tr -d '\r')
@@ -198,7 +199,7 @@ seed() {
     # triple per tag. -w prints one status code per request so failures are counted, not hidden.
     cfg=$S/tags-$name.curl
     for ((n = 1; n < TAGS; n++)); do
-        printf 'url = "http://%s/v2/bench/tags10k/manifests/t%05d"\nupload-file = "%s"\noutput = "/dev/null"\n' \
+        printf 'url = "http://%s/v2/bench/many/tags10k/manifests/t%05d"\nupload-file = "%s"\noutput = "/dev/null"\n' \
             "$reg" "$n" "$S/manifest-$name.json"
     done >"$cfg"
     t0=$(date +%s.%N)
@@ -209,8 +210,8 @@ seed() {
     if ((n != TAGS - 1)); then
         problem "$name: only $n of $((TAGS - 1)) tag PUTs answered 201 ($(sort "$S/tags-$name.codes" | uniq -c | tr -s ' \n' ' '))"
     fi
-    n=$(curl -sSf "http://$reg/v2/bench/tags10k/tags/list" | jq '.tags | length')
-    [[ $n == "$TAGS" ]] || problem "$name: tags/list on bench/tags10k lists $n tags, expected $TAGS"
+    n=$(curl -sSf "http://$reg/v2/bench/many/tags10k/tags/list" | jq '.tags | length')
+    [[ $n == "$TAGS" ]] || problem "$name: tags/list on bench/many/tags10k lists $n tags, expected $TAGS"
     if ((DO_PUSH)); then
         "$here/push-mono.sh" "$mode" "$reg" bench/blob "$S/getblob"
     fi
@@ -239,7 +240,7 @@ for r in "$W" "$D"; do
     check200 "GET $r manifest by tag" -H "$ACCEPT_MANIFESTS" "http://$r/v2/bench/small/manifests/v1"
     check200 "GET $r manifest by digest" -H "$ACCEPT_MANIFESTS" "http://$r/v2/bench/small/manifests/$WD"
     check200 "HEAD $r manifest by tag" -I -H "$ACCEPT_MANIFESTS" "http://$r/v2/bench/small/manifests/v1"
-    check200 "GET $r tags/list" "http://$r/v2/bench/tags10k/tags/list"
+    check200 "GET $r tags/list" "http://$r/v2/bench/many/tags10k/tags/list"
 done
 if ((DO_PUSH)); then
     GET_DIGEST=$(cat "$S/getblob/fresh.digest")
@@ -338,14 +339,14 @@ row "(b) manifest HEAD by tag, p99 ms (ab: whole ms)" "$w_p99" "$d_p99" "$(div "
 # ---------------------------------------------------------------- (c) tags/list
 # Both answer the whole list (TAGS names) here: Distribution ignores n/last, so no paging is asked.
 log "(c) tags/list on the $TAGS-tag repository: wrk"
-run_wrk "wharf tags/list ($TAGS tags)" "http://$W/v2/bench/tags10k/tags/list"
+run_wrk "wharf tags/list ($TAGS tags)" "http://$W/v2/bench/many/tags10k/tags/list"
 w_rps=$RPS w_p99=$P99
-run_wrk "distribution tags/list ($TAGS tags)" "http://$D/v2/bench/tags10k/tags/list"
+run_wrk "distribution tags/list ($TAGS tags)" "http://$D/v2/bench/many/tags10k/tags/list"
 d_rps=$RPS d_p99=$P99
 row "(c) tags/list, all $TAGS tags, req/s" "$w_rps" "$d_rps" "$(div "$w_rps" "$d_rps" 1)×" ""
 row "(c) tags/list, all $TAGS tags, p99 ms" "$w_p99" "$d_p99" "$(div "$w_p99" "$d_p99" 2)×" ""
 # Wharf only: one page of 100 (what a paging client asks for); Distribution would ignore n.
-run_wrk "wharf tags/list?n=100&last=t05000" "http://$W/v2/bench/tags10k/tags/list?n=100&last=t05000"
+run_wrk "wharf tags/list?n=100&last=t05000" "http://$W/v2/bench/many/tags10k/tags/list?n=100&last=t05000"
 row "(c) tags/list?n=100&last=t05000 (Wharf only), req/s" "$RPS" "–" "" ""
 
 # ---------------------------------------------------------------- (d) push, (e) pull, (f) skopeo
