@@ -559,7 +559,10 @@ async fn delete(
 
 /// Deleting a namespace deletes what is in it.
 async fn delete_namespace_contents(api: &ApiServer, ns: &str) -> Result<()> {
-    for rt in resources::RESOURCES.iter().filter(|r| r.namespaced) {
+    for rt in resources::RESOURCES
+        .iter()
+        .filter(|r| r.namespaced && r.stored)
+    {
         let list = api
             .store
             .list_objects(&rt.selector(Some(ns)), None, None)

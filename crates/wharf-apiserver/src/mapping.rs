@@ -45,6 +45,7 @@ async fn stream_images(api: &ApiServer, stream: &Value) -> Result<Vec<String>> {
         }
     }
     ids.extend(entries);
+    ids.sort();
     ids.dedup();
     Ok(ids)
 }

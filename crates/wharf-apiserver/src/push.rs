@@ -93,6 +93,10 @@ fn read_tags(stream: &Value, ns: &str, name: &str) -> Result<Vec<NamedTagEventLi
 }
 
 impl PushObserver for ImageStreamMirror {
+    fn mirrors(&self, repo: &wharf_domain::RepoName) -> bool {
+        stream_of(repo).is_some()
+    }
+
     /// A registry delete removes the status tags it removed from the registry's view: the
     /// deleted tag, or every tag whose current image is the deleted manifest. History and
     /// Images stay (OpenShift keeps Images until pruning).

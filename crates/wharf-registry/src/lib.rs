@@ -66,6 +66,9 @@ pub struct ManifestPush {
 /// Turns a push into work on API objects, done in the push's own transaction: the push and
 /// what it mirrors become visible together or not at all (design invariant 5).
 pub trait PushObserver: Send + Sync + 'static {
+    /// Whether pushes to `repo` concern API objects at all; when not, the registry skips the
+    /// work of describing them (reading the config blob).
+    fn mirrors(&self, repo: &RepoName) -> bool;
     /// The work for `push`, or `None` if the push concerns no API object.
     fn mirror(&self, push: ManifestPush) -> Option<wharf_storage::Mirror>;
     /// The work for a registry delete of a tag or of a manifest (and with it every tag

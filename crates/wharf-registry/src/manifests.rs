@@ -92,7 +92,7 @@ pub async fn put(
         Reference::Digest(_) => None,
     };
     let mirror = match &reg.observer {
-        Some(observer) => {
+        Some(observer) if observer.mirrors(name) => {
             let config = match (parsed.kind, parsed.blobs.first()) {
                 (wharf_domain::ManifestKind::Image, Some(config)) => {
                     read_config(reg, name, config).await?
@@ -111,7 +111,7 @@ pub async fn put(
                     .to_string(),
             })
         }
-        None => None,
+        _ => None,
     };
     reg.meta
         .put_manifest(
