@@ -3,12 +3,12 @@
 //! only while its status tag has a current image.
 
 use serde_json::{json, Value};
-use wharf_domain::imagestream::{status_tags, NamedTagEventList};
+use wharf_domain::imagestream::status_tags;
 use wharf_storage::StoredObject;
 
 use crate::resources::{find, ResourceType};
-use crate::status::ApiError;
-use crate::{served, write, ApiServer, Result, Write};
+use crate::status::{ApiError, Cause};
+use crate::{create_object, replace_object, served, write, ApiServer, Result, Write};
 
 fn streams() -> &'static ResourceType {
     find("image.openshift.io", "v1", "imagestreams").expect("imagestreams is served")
@@ -66,51 +66,60 @@ fn resolved_reference(stream: &Value, tag: &str, image: &str, event_reference: &
     }
 }
 
-/// The istag for `tag` of `stream`, or `None` if the tag has no current image.
+/// The istag for `tag` of `stream`, or `None` if the tag has no current image. With
+/// `allow_empty` (the answer to a write), a tag without an image is shown with an empty image.
 async fn view(
     api: &ApiServer,
     stream: &StoredObject,
-    tag: &NamedTagEventList,
+    tag: &str,
+    allow_empty: bool,
 ) -> Result<Option<Value>> {
-    let Some(current) = tag
-        .items
-        .as_ref()
-        .and_then(|i| i.first())
-        .filter(|e| !e.image.is_empty())
-    else {
-        return Ok(None);
-    };
     let s = &stream.value;
-    let image = api
-        .store
-        .get_object(&images().key("", &current.image))
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| ApiError::not_found(images(), &current.image))?;
-    let mut image = served(image.value, image.resource_version);
-    let spec = spec_tag(s, &tag.tag).cloned();
+    let tags = status_tags(s);
+    let status = tags.iter().find(|t| t.tag == tag);
+    let current = status
+        .and_then(|t| t.items.as_ref())
+        .and_then(|i| i.first())
+        .filter(|e| !e.image.is_empty());
+    if current.is_none() && !allow_empty {
+        return Ok(None);
+    }
+    let spec = spec_tag(s, tag).cloned();
     let annotations = spec
         .as_ref()
         .and_then(|t| t.get("annotations"))
-        .filter(|a| a.is_object())
+        .filter(|a| a.as_object().is_some_and(|m| !m.is_empty()))
         .cloned();
-    if let Some(Value::Object(extra)) = &annotations {
-        let merged = image["metadata"]["annotations"]
-            .as_object()
-            .cloned()
-            .unwrap_or_default()
-            .into_iter()
-            .chain(extra.clone());
-        image["metadata"]["annotations"] = Value::Object(merged.collect());
-    }
-    image["dockerImageReference"] =
-        resolved_reference(s, &tag.tag, &current.image, &current.docker_image_reference).into();
+    let image = match current {
+        Some(current) => {
+            let image = api
+                .store
+                .get_object(&images().key("", &current.image))
+                .await
+                .map_err(ApiError::internal)?
+                .ok_or_else(|| ApiError::not_found(images(), &current.image))?;
+            let mut image = served(image.value, image.resource_version);
+            if let Some(Value::Object(extra)) = &annotations {
+                let merged = image["metadata"]["annotations"]
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .chain(extra.clone());
+                image["metadata"]["annotations"] = Value::Object(merged.collect());
+            }
+            image["dockerImageReference"] =
+                resolved_reference(s, tag, &current.image, &current.docker_image_reference).into();
+            image
+        }
+        None => json!({ "metadata": {} }),
+    };
     let mut metadata = json!({
-        "name": format!("{}:{}", stream.key.name, tag.tag),
+        "name": format!("{}:{tag}", stream.key.name),
         "namespace": stream.key.namespace,
         "uid": s["metadata"]["uid"],
         "resourceVersion": stream.resource_version.to_string(),
-        "creationTimestamp": current.created,
+        "creationTimestamp": current.map_or_else(|| s["metadata"]["creationTimestamp"].clone(), |c| c.created.clone().into()),
     });
     if let Some(labels) = s.pointer("/metadata/labels") {
         metadata["labels"] = labels.clone();
@@ -123,12 +132,12 @@ async fn view(
         "apiVersion": "image.openshift.io/v1",
         "metadata": metadata,
         "tag": spec,
-        "generation": current.generation,
+        "generation": current.map_or(0, |c| c.generation),
         "lookupPolicy": s.pointer("/spec/lookupPolicy").cloned().unwrap_or(json!({ "local": false })),
         "image": image,
     });
-    if !tag.conditions.is_empty() {
-        istag["conditions"] = json!(tag.conditions);
+    if let Some(t) = status.filter(|t| !t.conditions.is_empty()) {
+        istag["conditions"] = json!(t.conditions);
     }
     Ok(Some(istag))
 }
@@ -139,9 +148,7 @@ pub(crate) async fn get(api: &ApiServer, ns: &str, name: &str) -> Result<Value> 
     let stream = stream_named(api, ns, stream_name)
         .await?
         .ok_or_else(not_found)?;
-    let tags = status_tags(&stream.value);
-    let t = tags.iter().find(|t| t.tag == tag).ok_or_else(not_found)?;
-    view(api, &stream, t).await?.ok_or_else(not_found)
+    view(api, &stream, tag, false).await?.ok_or_else(not_found)
 }
 
 /// Every istag of the streams in `ns` (or everywhere), with the list's resourceVersion.
@@ -154,7 +161,7 @@ pub(crate) async fn list(api: &ApiServer, ns: Option<&str>) -> Result<(Vec<Value
     let mut out = Vec::new();
     for stream in &list.items {
         for t in status_tags(&stream.value) {
-            match view(api, stream, &t).await {
+            match view(api, stream, &t.tag, false).await {
                 Ok(Some(v)) => out.push(v),
                 Ok(None) => {}
                 Err(e) if e.code == 404 => {} // an Image deleted under a tag: not listed
@@ -202,6 +209,201 @@ pub(crate) async fn delete(api: &ApiServer, ns: &str, name: &str) -> Result<Valu
             }
             Err(wharf_storage::StorageError::Conflict { .. }) => continue,
             Err(e) => return Err(ApiError::storage(istags(), name, e)),
+        }
+    }
+    Err(ApiError::conflict(istags(), name))
+}
+
+/// The stream an istag write changes: the stored one, or a new empty one (both create and
+/// update make the stream when it is missing, as OpenShift does).
+fn stream_or_new(stored: Option<&StoredObject>, ns: &str, name: &str) -> Value {
+    stored.map_or_else(
+        || json!({ "apiVersion": "image.openshift.io/v1", "kind": "ImageStream", "metadata": { "name": name, "namespace": ns }, "spec": {} }),
+        |s| s.value.clone(),
+    )
+}
+
+/// Puts `tag_ref` in the stream's spec, replacing a spec tag of the same name.
+fn set_spec_tag(stream: &mut Value, tag_ref: Value) {
+    if !stream["spec"].is_object() {
+        stream["spec"] = json!({});
+    }
+    if !stream["spec"]["tags"].is_array() {
+        stream["spec"]["tags"] = json!([]);
+    }
+    if let Some(list) = stream["spec"]["tags"].as_array_mut() {
+        match list.iter_mut().find(|t| t["name"] == tag_ref["name"]) {
+            Some(existing) => *existing = tag_ref,
+            None => list.push(tag_ref),
+        }
+    }
+}
+
+/// Writes the changed stream (creating it if it was missing) with every imagestream rule.
+async fn save_stream(
+    api: &ApiServer,
+    ns: &str,
+    stored: Option<&StoredObject>,
+    stream: Value,
+    dry_run: bool,
+) -> Result<StoredObject> {
+    let saved = match stored {
+        Some(old) => replace_object(api, streams(), old, stream, false, None, dry_run).await?,
+        None => create_object(api, streams(), ns, stream, dry_run).await?,
+    };
+    let rv = saved["metadata"]["resourceVersion"]
+        .as_str()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let name = saved["metadata"]["name"].as_str().unwrap_or("").to_string();
+    Ok(StoredObject {
+        key: streams().key(ns, &name),
+        resource_version: rv,
+        value: saved,
+    })
+}
+
+/// A write lost to a concurrent one: worth retrying when the client set no precondition.
+fn lost_race(e: &ApiError) -> bool {
+    matches!(e.reason, "Conflict" | "AlreadyExists")
+}
+
+/// The istag's own annotations are the spec tag's; `tag.annotations`, if sent, must agree
+/// (spec §1.4).
+fn tag_annotations(istag: &Value) -> Result<Value> {
+    let meta = istag
+        .pointer("/metadata/annotations")
+        .filter(|a| a.as_object().is_some_and(|m| !m.is_empty()))
+        .cloned()
+        .unwrap_or(Value::Null);
+    match istag.pointer("/tag/annotations") {
+        Some(a) if !a.is_null() && a.as_object().is_none_or(|m| !m.is_empty()) && *a != meta => {
+            let name = istag["metadata"]["name"].as_str().unwrap_or("");
+            Err(ApiError::invalid(
+                istags(),
+                name,
+                vec![Cause::invalid(
+                    "tag.annotations",
+                    &go_map(a),
+                    "tag annotations must not be provided or must be equal to the object meta annotations",
+                )],
+            ))
+        }
+        _ => Ok(meta),
+    }
+}
+
+/// A string map as Go's `%v` prints it: `map[a:b c:d]`, keys sorted.
+fn go_map(v: &Value) -> String {
+    let mut pairs: Vec<String> = v
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}:{}", v.as_str().unwrap_or_default()))
+        .collect();
+    pairs.sort();
+    format!("map[{}]", pairs.join(" "))
+}
+
+/// POST imagestreamtags: adds a spec tag (creating the stream if needed); an existing spec
+/// tag of that name is `AlreadyExists`.
+pub(crate) async fn create(api: &ApiServer, ns: &str, body: Value, dry_run: bool) -> Result<Value> {
+    let name = body
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    // OpenShift answers this with a bare error (a 500); it is the client's mistake, so 400.
+    let (stream_name, tag) = split(&name).map_err(|_| {
+        ApiError::bad_request(format!(
+            "\"{name}\" must be of the form <stream_name>:<tag>"
+        ))
+    })?;
+    let annotations = tag_annotations(&body)?;
+    for _ in 0..10 {
+        let stored = stream_named(api, ns, stream_name).await?;
+        let mut stream = stream_or_new(stored.as_ref(), ns, stream_name);
+        if spec_tag(&stream, tag).is_some() {
+            return Err(ApiError::already_exists(istags(), &name));
+        }
+        if let Some(t) = body.get("tag").filter(|t| t.is_object()) {
+            let mut tag_ref = t.clone();
+            tag_ref["name"] = tag.into();
+            tag_ref["annotations"] = annotations.clone();
+            set_spec_tag(&mut stream, tag_ref);
+        }
+        match save_stream(api, ns, stored.as_ref(), stream, dry_run).await {
+            Ok(saved) => return Ok(view(api, &saved, tag, true).await?.unwrap_or(Value::Null)),
+            Err(e) if lost_race(&e) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(ApiError::conflict(istags(), &name))
+}
+
+/// PUT imagestreamtags/IS:TAG: replaces the spec tag (or, with `tag: null`, only its
+/// annotations), creating the stream if needed; returns the istag and whether it was created.
+pub(crate) async fn update(
+    api: &ApiServer,
+    ns: &str,
+    name: &str,
+    body: Value,
+    dry_run: bool,
+) -> Result<(Value, bool)> {
+    let (stream_name, tag) = split(name)?;
+    let precondition = crate::meta::resource_version_of(&body)?;
+    let annotations = tag_annotations(&body)?;
+    for _ in 0..10 {
+        let stored = stream_named(api, ns, stream_name).await?;
+        match (&stored, precondition) {
+            (None, Some(_)) => return Err(ApiError::not_found(istags(), name)),
+            (Some(s), Some(p)) if s.resource_version != p => {
+                return Err(ApiError::conflict_because(
+                    istags(),
+                    name,
+                    &format!(
+                        "another caller has updated the resource version to {}",
+                        s.resource_version
+                    ),
+                ))
+            }
+            _ => {}
+        }
+        let mut stream = stream_or_new(stored.as_ref(), ns, stream_name);
+        let labels = body
+            .pointer("/metadata/labels")
+            .filter(|l| l.as_object().is_some_and(|m| !m.is_empty()));
+        if labels.is_some_and(|l| Some(l) != stream.pointer("/metadata/labels")) {
+            return Err(ApiError::invalid(
+                istags(),
+                name,
+                vec![Cause::invalid(
+                    "metadata",
+                    "",
+                    "may not update fields other than metadata.annotations",
+                )],
+            ));
+        }
+        let existing = spec_tag(&stream, tag).cloned();
+        let mut tag_ref = match (body.get("tag").filter(|t| t.is_object()), existing.clone()) {
+            (Some(t), _) => t.clone(),
+            (None, Some(e)) => e,
+            (None, None) => {
+                return Err(ApiError::bad_request(format!(
+                    "imagestreamtag {tag} is not a spec tag in imagestream {ns}/{stream_name}, cannot be updated"
+                )))
+            }
+        };
+        tag_ref["name"] = tag.into();
+        tag_ref["annotations"] = annotations.clone();
+        set_spec_tag(&mut stream, tag_ref);
+        match save_stream(api, ns, stored.as_ref(), stream, dry_run).await {
+            Ok(saved) => {
+                let v = view(api, &saved, tag, true).await?.unwrap_or(Value::Null);
+                return Ok((v, existing.is_none()));
+            }
+            Err(e) if precondition.is_none() && lost_race(&e) => continue,
+            Err(e) => return Err(e),
         }
     }
     Err(ApiError::conflict(istags(), name))

@@ -211,7 +211,7 @@ async fn handle(api: &ApiServer, req: Request) -> Result<Response> {
     };
     if let Target::Collection { rt, .. } | Target::Item { rt, .. } = &target {
         if !rt.stored {
-            return computed_view(api, target, method, as_table, body()).await;
+            return computed_view(api, target, method, as_table, params.dry_run(), body()).await;
         }
     }
     match (target, method) {
@@ -358,9 +358,22 @@ async fn create(
     api: &ApiServer,
     rt: &ResourceType,
     ns: &str,
-    mut obj: Value,
+    obj: Value,
     params: &Params,
 ) -> Result<Response> {
+    let stored = create_object(api, rt, ns, obj, params.dry_run()).await?;
+    Ok(json_response(StatusCode::CREATED, &stored))
+}
+
+/// Creates an object with every rule of its resource (names, stamping, validation, spec tag
+/// resolution); returns it as served. `dry_run` stops before the write.
+pub(crate) async fn create_object(
+    api: &ApiServer,
+    rt: &ResourceType,
+    ns: &str,
+    mut obj: Value,
+    dry_run: bool,
+) -> Result<Value> {
     require_namespace(api, rt, ns).await?;
     let uid = uuid::Uuid::new_v4().to_string();
     let suffix: String = uid
@@ -374,16 +387,13 @@ async fn create(
     };
     let name = prepare_create(rt, ns, &mut obj, &stamp, &suffix)?;
     resolve_spec_tags(api, rt, &mut obj, None).await?;
-    if params.dry_run() {
-        return Ok(json_response(StatusCode::CREATED, &obj));
+    if dry_run {
+        return Ok(obj);
     }
     let stored = write(api, rt, rt.key(ns, &name), Write::Create(obj))
         .await
         .map_err(|e| ApiError::storage(rt, &name, e))?;
-    Ok(json_response(
-        StatusCode::CREATED,
-        &served(stored.value, stored.resource_version),
-    ))
+    Ok(served(stored.value, stored.resource_version))
 }
 
 async fn update(
@@ -392,33 +402,46 @@ async fn update(
     ns: &str,
     name: &str,
     status: bool,
-    mut obj: Value,
+    obj: Value,
     params: &Params,
 ) -> Result<Response> {
     let precondition = meta::resource_version_of(&obj)?;
-    let key = rt.key(ns, name);
     let old = api
         .store
-        .get_object(&key)
+        .get_object(&rt.key(ns, name))
         .await
         .map_err(|e| ApiError::storage(rt, name, e))?
         .ok_or_else(|| ApiError::not_found(rt, name))?;
-    prepare_replacement(api, rt, &old, &mut obj, status, precondition).await?;
-    if params.dry_run() {
-        return Ok(json_response(
-            StatusCode::OK,
-            &served(obj, old.resource_version),
-        ));
+    let stored = replace_object(api, rt, &old, obj, status, precondition, params.dry_run()).await?;
+    Ok(json_response(StatusCode::OK, &stored))
+}
+
+/// Replaces `old` with `obj` under the resource's update rules; returns it as served. The
+/// write is conditional on `old`'s resourceVersion even without a client precondition, so a
+/// concurrent writer makes this fail visibly (409) rather than lose its update.
+pub(crate) async fn replace_object(
+    api: &ApiServer,
+    rt: &ResourceType,
+    old: &StoredObject,
+    mut obj: Value,
+    status: bool,
+    precondition: Option<u64>,
+    dry_run: bool,
+) -> Result<Value> {
+    let name = old.key.name.clone();
+    prepare_replacement(api, rt, old, &mut obj, status, precondition).await?;
+    if dry_run {
+        return Ok(served(obj, old.resource_version));
     }
-    // Without a client precondition the write is still conditional on what was just read, so
-    // a concurrent writer makes this request fail visibly rather than lose its update.
-    let stored = write(api, rt, key, Write::Update(obj, Some(old.resource_version)))
-        .await
-        .map_err(|e| ApiError::storage(rt, name, e))?;
-    Ok(json_response(
-        StatusCode::OK,
-        &served(stored.value, stored.resource_version),
-    ))
+    let stored = write(
+        api,
+        rt,
+        old.key.clone(),
+        Write::Update(obj, Some(old.resource_version)),
+    )
+    .await
+    .map_err(|e| ApiError::storage(rt, &name, e))?;
+    Ok(served(stored.value, stored.resource_version))
 }
 
 /// What PUT and PATCH share: the client's resourceVersion must be the stored one; then the
@@ -747,13 +770,14 @@ async fn write(
     stored.ok_or_else(|| StorageError::Backend("the write transaction returned nothing".into()))
 }
 
-/// Resources computed from others: imagestreamtags (get, list, delete), imagestreamimages
+/// Resources computed from others: imagestreamtags (get, list, create, update, delete), imagestreamimages
 /// (get), imagestreammappings (create).
 async fn computed_view(
     api: &ApiServer,
     target: Target,
     method: Method,
     as_table: Option<table::IncludeObject>,
+    dry_run: bool,
     body: impl std::future::Future<Output = Result<bytes::Bytes>>,
 ) -> Result<Response> {
     let respond = |rt: &ResourceType, items: Vec<Value>, metadata: Value, single: bool| {
@@ -818,6 +842,37 @@ async fn computed_view(
         ) if rt.plural == "imagestreamtags" => {
             let v = istag::get(api, &namespace, &name).await?;
             Ok(respond(rt, vec![v], json!({}), true))
+        }
+        (
+            Target::Collection {
+                rt,
+                namespace: Some(ns),
+            },
+            Method::POST,
+        ) if rt.plural == "imagestreamtags" => {
+            let body = parse_json(&body.await?)?;
+            Ok(json_response(
+                StatusCode::CREATED,
+                &istag::create(api, &ns, body, dry_run).await?,
+            ))
+        }
+        (
+            Target::Item {
+                rt,
+                namespace,
+                name,
+                status: false,
+            },
+            Method::PUT,
+        ) if rt.plural == "imagestreamtags" => {
+            let body = parse_json(&body.await?)?;
+            let (v, created) = istag::update(api, &namespace, &name, body, dry_run).await?;
+            let code = if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            Ok(json_response(code, &v))
         }
         (
             Target::Item {

@@ -90,7 +90,7 @@ pub static RESOURCES: &[ResourceType] = &[
         namespaced: true,
         short_names: &["istag"],
         has_status: false,
-        verbs: &["delete", "get", "list"],
+        verbs: &["create", "delete", "get", "list", "update"],
         stored: false,
     },
     ResourceType {

@@ -78,11 +78,17 @@ impl ApiError {
     }
 
     pub fn conflict(rt: &ResourceType, name: &str) -> Self {
+        Self::conflict_because(rt, name, "the object has been modified; please apply your changes to the latest version and try again")
+    }
+
+    /// A 409 `Conflict` with its own reason, e.g. `another caller has updated the resource
+    /// version to 42`.
+    pub fn conflict_because(rt: &ResourceType, name: &str, why: &str) -> Self {
         Self::new(
             StatusCode::CONFLICT,
             "Conflict",
             format!(
-                "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
+                "Operation cannot be fulfilled on {} \"{name}\": {why}",
                 rt.group_resource()
             ),
         )
