@@ -32,6 +32,41 @@ fn valid_digest(d: &str) -> bool {
         && hex.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+impl DockerImageReference {
+    /// `[ns/]name` followed by `@id` (a digest), `:id` (an ID that is not) or `:tag`: the
+    /// stream-relative name oc writes into `from.name` of ImageStreamTag/Image sources.
+    pub fn name_string(&self) -> String {
+        let mut s = if self.namespace.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}/{}", self.namespace, self.name)
+        };
+        if !self.id.is_empty() {
+            s.push(if self.id.contains(':') && valid_digest(&self.id) {
+                '@'
+            } else {
+                ':'
+            });
+            s.push_str(&self.id);
+        } else if !self.tag.is_empty() {
+            s.push(':');
+            s.push_str(&self.tag);
+        }
+        s
+    }
+
+    /// The reference as written, nothing defaulted (library-go's `Exact`).
+    pub fn exact(&self) -> String {
+        if self.registry.is_empty() {
+            self.name_string()
+        } else if self.name.is_empty() {
+            self.registry.clone()
+        } else {
+            format!("{}/{}", self.registry, self.name_string())
+        }
+    }
+}
+
 /// Parses a pull spec, or returns OpenShift's error text.
 pub fn parse(spec: &str) -> Result<DockerImageReference, &'static str> {
     if spec.is_empty() {
@@ -131,6 +166,24 @@ mod tests {
         );
         assert_eq!(parse("python").unwrap().name, "python");
         assert_eq!(parse("quay.io").unwrap().registry, "quay.io");
+    }
+
+    #[test]
+    fn exact_writes_back_what_was_parsed() {
+        for spec in [
+            "python",
+            "python:3.6",
+            "team/python@sha256:0123456789abcdef0123456789abcdef",
+            "docker.io/python:3.6.0",
+            "quay.io:443/a/b/c:1",
+        ] {
+            assert_eq!(parse(spec).unwrap().exact(), spec);
+        }
+        let r = parse("team/python:3.6").unwrap();
+        assert_eq!(
+            (r.namespace.as_str(), r.name_string()),
+            ("team", "team/python:3.6".to_string())
+        );
     }
 
     #[test]

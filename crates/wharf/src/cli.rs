@@ -50,6 +50,8 @@ pub enum Verb {
         #[arg(short = 'A', long)]
         all_namespaces: bool,
     },
+    /// Point tags at images, other tags or container images: wharf tag SOURCE DEST..., wharf tag -d DEST...
+    Tag(crate::tag::TagArgs),
 }
 
 struct Ctx {
@@ -89,6 +91,10 @@ pub fn run(verb: Verb, g: &Global) -> CliResult<()> {
             output,
             all_namespaces,
         } => get(g, &kind, &names, output.as_deref(), all_namespaces),
+        Verb::Tag(args) => {
+            let ctx = context(g, None)?;
+            crate::tag::run(&ctx.client, &ctx.namespace, &args)
+        }
     }
 }
 

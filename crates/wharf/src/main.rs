@@ -4,7 +4,10 @@
 mod cli;
 mod client;
 mod config;
+mod describe;
+mod jsonpath;
 mod serve;
+mod tag;
 
 use std::process::ExitCode;
 

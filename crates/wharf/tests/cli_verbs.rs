@@ -3,40 +3,7 @@
 
 mod common;
 
-use std::process::{Command, Output};
-
-use common::{require, run, wharf_bin, Server};
-
-struct Cli {
-    kubeconfig: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Cli {
-    fn new() -> Cli {
-        let dir = tempfile::tempdir().unwrap();
-        Cli {
-            kubeconfig: dir.path().join("kube/config"),
-            _dir: dir,
-        }
-    }
-
-    fn cmd(&self, tool: &str) -> Command {
-        let mut c = Command::new(tool);
-        c.env("KUBECONFIG", &self.kubeconfig);
-        c
-    }
-
-    fn wharf(&self, args: &[&str]) -> String {
-        run(self.cmd(wharf_bin()).args(args))
-    }
-
-    fn wharf_fails(&self, args: &[&str]) -> String {
-        let out: Output = self.cmd(wharf_bin()).args(args).output().unwrap();
-        assert_eq!(out.status.code(), Some(1), "wharf {args:?} should fail");
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    }
-}
+use common::{require, run, Cli, Server};
 
 #[test]
 fn login_new_project_and_get_work_like_oc_and_share_the_kubeconfig_with_kubectl() {

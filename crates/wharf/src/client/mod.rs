@@ -120,6 +120,28 @@ impl Client {
         )
     }
 
+    pub fn put(&self, path: &str, body: &Value) -> CliResult<Value> {
+        self.decode(
+            self.agent
+                .put(&format!("{}{path}", self.server))
+                .header("Content-Type", "application/json")
+                .send(body.to_string().as_bytes()),
+        )
+    }
+
+    pub fn patch(&self, path: &str, content_type: &str, body: &Value) -> CliResult<Value> {
+        self.decode(
+            self.agent
+                .patch(&format!("{}{path}", self.server))
+                .header("Content-Type", content_type)
+                .send(body.to_string().as_bytes()),
+        )
+    }
+
+    pub fn delete(&self, path: &str) -> CliResult<Value> {
+        self.decode(self.agent.delete(&format!("{}{path}", self.server)).call())
+    }
+
     /// Resolves `is`, `imagestreams`, `imagestream`, `istag`, `images.image.openshift.io`…
     /// through discovery, as kubectl does.
     pub fn resource(&self, name: &str) -> CliResult<Resource> {

@@ -379,3 +379,80 @@ pub fn served_media_type(s: &Server, repo: &str, reference: &str) -> String {
     );
     ct
 }
+
+/// Pushes a small image (an OCI config with `config` as its `config` section, one layer of
+/// `layer` bytes) to `repo:tag` over plain HTTP; returns the manifest digest.
+pub fn push_image(s: &Server, repo: &str, tag: &str, config: Value, layer: &[u8]) -> String {
+    let config = serde_json::json!({"architecture": "amd64", "os": "linux",
+        "created": "2026-01-01T00:00:00Z", "config": config})
+    .to_string();
+    let agent = http();
+    let blob = |bytes: &[u8]| {
+        let d = sha256_digest(bytes);
+        let r = agent
+            .post(&s.url(&format!("/v2/{repo}/blobs/uploads/?digest={d}")))
+            .header("Content-Type", "application/octet-stream")
+            .send(bytes)
+            .unwrap();
+        assert_eq!(r.status(), 201, "blob upload to {repo}");
+        d
+    };
+    let c = blob(config.as_bytes());
+    let l = blob(layer);
+    let manifest = serde_json::json!({"schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": c, "size": config.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": l, "size": layer.len()}]})
+    .to_string();
+    let r = agent
+        .put(&s.url(&format!("/v2/{repo}/manifests/{tag}")))
+        .header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+        .send(manifest.as_bytes())
+        .unwrap();
+    assert_eq!(r.status(), 201, "manifest push to {repo}:{tag}");
+    sha256_digest(manifest.as_bytes())
+}
+
+/// The `wharf` client with a kubeconfig of its own (shared with kubectl through `cmd`).
+pub struct Cli {
+    pub kubeconfig: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Cli {
+    pub fn new() -> Cli {
+        let dir = tempfile::tempdir().unwrap();
+        Cli {
+            kubeconfig: dir.path().join("kube/config"),
+            _dir: dir,
+        }
+    }
+
+    pub fn cmd(&self, tool: &str) -> Command {
+        let mut c = Command::new(tool);
+        c.env("KUBECONFIG", &self.kubeconfig);
+        c
+    }
+
+    /// Runs `wharf ARGS`, asserting success; returns stdout.
+    pub fn wharf(&self, args: &[&str]) -> String {
+        run(self.cmd(wharf_bin()).args(args))
+    }
+
+    /// Runs `wharf ARGS`, asserting exit code 1; returns stderr.
+    pub fn wharf_fails(&self, args: &[&str]) -> String {
+        let out: std::process::Output = self.cmd(wharf_bin()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "wharf {args:?} should fail");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+}
+
+impl Cli {
+    /// A client logged into `s` and using a new project `ns`.
+    pub fn in_project(s: &Server, ns: &str) -> Cli {
+        let cli = Cli::new();
+        cli.wharf(&["login", &s.url("")]);
+        cli.wharf(&["new-project", ns]);
+        cli
+    }
+}

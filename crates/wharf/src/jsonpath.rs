@@ -1,0 +1,1 @@
+//! `-o jsonpath=…`: kubectl's JSONPath templates, evaluated over JSON values.
