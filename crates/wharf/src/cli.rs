@@ -52,6 +52,64 @@ pub enum Verb {
     },
     /// Point tags at images, other tags or container images: wharf tag SOURCE DEST..., wharf tag -d DEST...
     Tag(crate::tag::TagArgs),
+    /// Create objects from manifests (wharf create -f FILE), or a secret
+    Create {
+        /// Manifest files, directories, or - for stdin
+        #[arg(short = 'f', long = "filename")]
+        filename: Vec<String>,
+        #[command(subcommand)]
+        what: Option<CreateWhat>,
+    },
+    /// Create or update objects from manifests, keeping changes others made (wharf apply -f FILE)
+    Apply {
+        /// Manifest files, directories, or - for stdin
+        #[arg(short = 'f', long = "filename", required = true)]
+        filename: Vec<String>,
+    },
+    /// Delete objects: wharf delete TYPE NAME..., wharf delete TYPE/NAME..., wharf delete -f FILE
+    Delete {
+        args: Vec<String>,
+        /// Manifest files naming what to delete
+        #[arg(short = 'f', long = "filename")]
+        filename: Vec<String>,
+    },
+    /// Change a setting of objects: wharf set image-lookup
+    Set {
+        #[command(subcommand)]
+        what: SetWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CreateWhat {
+    /// Create a secret
+    Secret {
+        #[command(subcommand)]
+        kind: SecretKind,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SecretKind {
+    /// A kubernetes.io/dockerconfigjson secret with credentials for one registry
+    DockerRegistry {
+        name: String,
+        /// The registry, as image references name it (e.g. myreg:5000)
+        #[arg(long, default_value = "https://index.docker.io/v1/")]
+        docker_server: String,
+        #[arg(long)]
+        docker_username: String,
+        #[arg(long)]
+        docker_password: String,
+        #[arg(long, default_value = "")]
+        docker_email: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SetWhat {
+    /// Let pods name images by stream tag (spec.lookupPolicy.local); without names, list the setting
+    ImageLookup(crate::lookup::ImageLookupArgs),
 }
 
 struct Ctx {
@@ -94,6 +152,52 @@ pub fn run(verb: Verb, g: &Global) -> CliResult<()> {
         Verb::Tag(args) => {
             let ctx = context(g, None)?;
             crate::tag::run(&ctx.client, &ctx.namespace, &args)
+        }
+        Verb::Create { filename, what } => {
+            let ctx = context(g, None)?;
+            match what {
+                Some(CreateWhat::Secret {
+                    kind:
+                        SecretKind::DockerRegistry {
+                            name,
+                            docker_server,
+                            docker_username,
+                            docker_password,
+                            docker_email,
+                        },
+                }) => {
+                    let config = crate::objects::docker_config_json(
+                        &docker_server,
+                        &docker_username,
+                        &docker_password,
+                        &docker_email,
+                    );
+                    crate::objects::create_docker_registry_secret(
+                        &ctx.client,
+                        &ctx.namespace,
+                        &name,
+                        &config,
+                    )
+                }
+                None if filename.is_empty() => Err(error(
+                    "must specify one of -f and -k\nSee 'wharf create -h' for help and examples",
+                )),
+                None => crate::objects::create(&ctx.client, &ctx.namespace, &filename),
+            }
+        }
+        Verb::Apply { filename } => {
+            let ctx = context(g, None)?;
+            crate::objects::apply(&ctx.client, &ctx.namespace, &filename)
+        }
+        Verb::Delete { args, filename } => {
+            let ctx = context(g, None)?;
+            crate::objects::delete(&ctx.client, &ctx.namespace, &args, &filename)
+        }
+        Verb::Set {
+            what: SetWhat::ImageLookup(args),
+        } => {
+            let ctx = context(g, None)?;
+            crate::lookup::run(&ctx.client, &ctx.namespace, &args)
         }
     }
 }

@@ -6,6 +6,8 @@ mod client;
 mod config;
 mod describe;
 mod jsonpath;
+mod lookup;
+mod objects;
 mod serve;
 mod tag;
 

@@ -46,6 +46,15 @@ impl Resource {
         }
     }
 
+    /// `v1` or `group/version`.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
     /// `imagestream.image.openshift.io`, as `-o name` and oc's messages write it.
     pub fn qualified_singular(&self) -> String {
         if self.group.is_empty() {
@@ -59,6 +68,7 @@ impl Resource {
 pub struct Client {
     pub server: String,
     agent: ureq::Agent,
+    discovery: std::cell::OnceCell<Vec<Value>>,
 }
 
 pub const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
@@ -73,6 +83,7 @@ impl Client {
         Client {
             server: server.trim_end_matches('/').to_string(),
             agent,
+            discovery: std::cell::OnceCell::new(),
         }
     }
 
@@ -142,13 +153,11 @@ impl Client {
         self.decode(self.agent.delete(&format!("{}{path}", self.server)).call())
     }
 
-    /// Resolves `is`, `imagestreams`, `imagestream`, `istag`, `images.image.openshift.io`…
-    /// through discovery, as kubectl does.
-    pub fn resource(&self, name: &str) -> CliResult<Resource> {
-        let (name, group_hint) = match name.split_once('.') {
-            Some((n, g)) => (n, Some(g)),
-            None => (name, None),
-        };
+    /// The API's resource lists (core v1 and each group's preferred version), read once.
+    fn discovery(&self) -> CliResult<&[Value]> {
+        if let Some(d) = self.discovery.get() {
+            return Ok(d);
+        }
         let mut lists = vec![self.get("/api/v1", "application/json")?];
         for g in self.get("/apis", "application/json")?["groups"]
             .as_array()
@@ -162,42 +171,70 @@ impl Client {
                 lists.push(self.get(&format!("/apis/{gv}"), "application/json")?);
             }
         }
-        for list in lists {
+        Ok(self.discovery.get_or_init(|| lists))
+    }
+
+    /// The first served resource (not a subresource) that `pick` accepts.
+    fn find_resource(&self, pick: impl Fn(&str, &Value) -> bool) -> CliResult<Option<Resource>> {
+        for list in self.discovery()? {
             let gv = list["groupVersion"].as_str().unwrap_or("");
             let (group, version) = gv.split_once('/').unwrap_or(("", gv));
-            if group_hint.is_some_and(|h| h != group) {
-                continue;
-            }
             for r in list["resources"].as_array().into_iter().flatten() {
                 let plural = r["name"].as_str().unwrap_or("");
-                if plural.contains('/') {
+                if plural.contains('/') || !pick(gv, r) {
                     continue;
                 }
-                let singular = r["singularName"].as_str().unwrap_or("");
-                let short = r["shortNames"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .any(|s| s == name);
-                if plural == name
-                    || singular == name
-                    || short
-                    || r["kind"]
-                        .as_str()
-                        .is_some_and(|k| k.eq_ignore_ascii_case(name))
-                {
-                    return Ok(Resource {
-                        group: group.into(),
-                        version: version.into(),
-                        plural: plural.into(),
-                        singular: singular.into(),
-                        namespaced: r["namespaced"].as_bool().unwrap_or(false),
-                    });
-                }
+                return Ok(Some(Resource {
+                    group: group.into(),
+                    version: version.into(),
+                    plural: plural.into(),
+                    singular: r["singularName"].as_str().unwrap_or("").into(),
+                    namespaced: r["namespaced"].as_bool().unwrap_or(false),
+                }));
             }
         }
-        Err(error(format!(
-            "the server doesn't have a resource type \"{name}\""
-        )))
+        Ok(None)
+    }
+
+    /// Resolves `is`, `imagestreams`, `imagestream`, `istag`, `images.image.openshift.io`…
+    /// through discovery, as kubectl does.
+    pub fn resource(&self, name: &str) -> CliResult<Resource> {
+        let (short, group_hint) = match name.split_once('.') {
+            Some((n, g)) => (n, Some(g)),
+            None => (name, None),
+        };
+        let found = self.find_resource(|gv, r| {
+            let group = gv.split_once('/').map_or("", |(g, _)| g);
+            let named = |k: &str| r[k].as_str() == Some(short);
+            group_hint.is_none_or(|h| h == group)
+                && (named("name")
+                    || named("singularName")
+                    || r["shortNames"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|s| s == short)
+                    || r["kind"]
+                        .as_str()
+                        .is_some_and(|k| k.eq_ignore_ascii_case(short)))
+        })?;
+        found.ok_or_else(|| {
+            error(format!(
+                "the server doesn't have a resource type \"{name}\""
+            ))
+        })
+    }
+
+    /// The resource that stores objects of `kind` in `api_version`, as a manifest names them.
+    pub fn resource_for_kind(&self, api_version: &str, kind: &str) -> CliResult<Resource> {
+        // Legacy OpenShift manifests say `apiVersion: v1` for image and template kinds.
+        let found = self.find_resource(|gv, r| {
+            r["kind"] == kind && (gv == api_version || api_version == "v1")
+        })?;
+        found.ok_or_else(|| {
+            error(format!(
+                "no matches for kind \"{kind}\" in version \"{api_version}\""
+            ))
+        })
     }
 }
