@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
 use crate::client::kubeconfig::Kubeconfig;
-use crate::client::{error, CliResult, Client, TABLE_ACCEPT};
+use crate::client::{error, CliResult, Client, Resource, TABLE_ACCEPT};
 
 /// Flags every client verb takes.
 #[derive(Args, Debug, Clone)]
@@ -49,6 +49,11 @@ pub enum Verb {
         /// Across all namespaces
         #[arg(short = 'A', long)]
         all_namespaces: bool,
+    },
+    /// Show an object in detail, as oc does: wharf describe is/NAME, istag/IS:TAG, isimage/IS@ID, image sha256:…
+    Describe {
+        /// TYPE NAME..., TYPE/NAME..., or TYPE for every object of the type
+        args: Vec<String>,
     },
     /// Point tags at images, other tags or container images: wharf tag SOURCE DEST..., wharf tag -d DEST...
     Tag(crate::tag::TagArgs),
@@ -149,6 +154,7 @@ pub fn run(verb: Verb, g: &Global) -> CliResult<()> {
             output,
             all_namespaces,
         } => get(g, &kind, &names, output.as_deref(), all_namespaces),
+        Verb::Describe { args } => describe(g, &args),
         Verb::Tag(args) => {
             let ctx = context(g, None)?;
             crate::tag::run(&ctx.client, &ctx.namespace, &args)
@@ -432,4 +438,67 @@ mod tests {
         assert!(format_table(&t, true)
             .starts_with("NAMESPACE   NAME     IMAGE REPOSITORY   TAGS\ndemo        python"));
     }
+}
+
+/// The describe layout for a resource, if oc has one Wharf reproduces.
+fn describer(r: &Resource) -> Option<fn(&Value, i64) -> String> {
+    match (r.group.as_str(), r.plural.as_str()) {
+        ("image.openshift.io", "imagestreams") => Some(crate::describe::image_stream),
+        ("image.openshift.io", "imagestreamtags" | "imagestreamimages") => {
+            Some(crate::describe::image_stream_tag)
+        }
+        ("image.openshift.io", "images") => Some(crate::describe::image),
+        _ => None,
+    }
+}
+
+fn describe(g: &Global, args: &[String]) -> CliResult<()> {
+    let ctx = context(g, None)?;
+    let mut wanted: Vec<(Resource, Option<String>)> = Vec::new();
+    match args {
+        [] => return Err(error("You must specify the type of resource to describe. Use \"wharf api-resources\" for a complete list of supported resources.")),
+        [kind, names @ ..] if !kind.contains('/') => {
+            let r = ctx.client.resource(kind)?;
+            if names.is_empty() {
+                wanted.push((r, None));
+            } else {
+                wanted.extend(names.iter().map(|n| (r.clone(), Some(n.clone()))));
+            }
+        }
+        all => {
+            for a in all {
+                let (kind, name) = a.split_once('/').ok_or_else(|| error(format!("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'wharf describe TYPE/NAME' instead of 'wharf describe TYPE TYPE/NAME'): {a}")))?;
+                wanted.push((ctx.client.resource(kind)?, Some(name.to_string())));
+            }
+        }
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let mut texts = Vec::new();
+    for (r, name) in wanted {
+        let render = describer(&r).ok_or_else(|| {
+            error(format!(
+                "wharf describes imagestreams, imagestreamtags, imagestreamimages and images; use `wharf get {} -o yaml` for {}",
+                r.plural, r.plural
+            ))
+        })?;
+        let path = r.path(Some(&ctx.namespace));
+        match name {
+            Some(n) => texts.push(render(
+                &ctx.client.get(&format!("{path}/{n}"), "application/json")?,
+                now,
+            )),
+            None => {
+                let list = ctx.client.get(&path, "application/json")?;
+                let items = list["items"].as_array().cloned().unwrap_or_default();
+                if items.is_empty() {
+                    eprintln!("No resources found in {} namespace.", ctx.namespace);
+                }
+                texts.extend(items.iter().map(|o| render(o, now)));
+            }
+        }
+    }
+    print!("{}", texts.join("\n\n"));
+    Ok(())
 }
