@@ -425,20 +425,6 @@ fn get(g: &Global, kind: &str, names: &[String], output: Option<&str>, all: bool
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tables_print_like_kubectl() {
-        let t = json!({"columnDefinitions": [{"name": "Name"}, {"name": "Image Repository"}, {"name": "Tags"}],
-            "rows": [{"cells": ["python", "r/demo/python", "latest"], "object": {"metadata": {"namespace": "demo"}}},
-                     {"cells": ["a", "r/demo/a", ""], "object": {"metadata": {"namespace": "demo"}}}]});
-        assert_eq!(format_table(&t, false), "NAME     IMAGE REPOSITORY   TAGS\npython   r/demo/python      latest\na        r/demo/a\n");
-        assert!(format_table(&t, true)
-            .starts_with("NAMESPACE   NAME     IMAGE REPOSITORY   TAGS\ndemo        python"));
-    }
-}
 
 /// The describe layout for a resource, if oc has one Wharf reproduces.
 fn describer(r: &Resource) -> Option<fn(&Value, i64) -> String> {
@@ -501,4 +487,19 @@ fn describe(g: &Global, args: &[String]) -> CliResult<()> {
     }
     print!("{}", texts.join("\n\n"));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_print_like_kubectl() {
+        let t = json!({"columnDefinitions": [{"name": "Name"}, {"name": "Image Repository"}, {"name": "Tags"}],
+            "rows": [{"cells": ["python", "r/demo/python", "latest"], "object": {"metadata": {"namespace": "demo"}}},
+                     {"cells": ["a", "r/demo/a", ""], "object": {"metadata": {"namespace": "demo"}}}]});
+        assert_eq!(format_table(&t, false), "NAME     IMAGE REPOSITORY   TAGS\npython   r/demo/python      latest\na        r/demo/a\n");
+        assert!(format_table(&t, true)
+            .starts_with("NAMESPACE   NAME     IMAGE REPOSITORY   TAGS\ndemo        python"));
+    }
 }
