@@ -11,6 +11,7 @@
 pub mod discovery;
 mod istag;
 mod mapping;
+mod openapi;
 pub mod meta;
 pub mod push;
 pub mod resources;

@@ -1,0 +1,1 @@
+//! OpenAPI schemas of the served kinds, for `kubectl explain` and typed clients.
