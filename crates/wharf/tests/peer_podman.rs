@@ -109,7 +109,7 @@ fn podman_pulls_pushes_and_pushes_manifest_lists() {
 }
 
 #[test]
-fn a_podman_push_shows_up_as_an_image_stream_tag_to_kubectl() {
+fn a_podman_push_shows_up_to_kubectl_and_wharf_describe() {
     if !require("podman") || !require("skopeo") || !require("umoci") || !require("kubectl") {
         return;
     }
@@ -186,6 +186,34 @@ fn a_podman_push_shows_up_as_an_image_stream_tag_to_kubectl() {
         "jsonpath={.image.metadata.name}",
     ]);
     assert_eq!(istag, digest);
+    // `wharf describe` shows the pushed tag, its history and the image, as oc would.
+    let cli = common::Cli::new();
+    let server = s.url("");
+    let describe = cli.wharf(&["describe", "is/app", "-n", "demo", "--server", &server]);
+    assert!(
+        describe.starts_with("Name:\t\t\tapp\nNamespace:\t\tdemo\n"),
+        "{describe}"
+    );
+    assert!(
+        describe.contains("Unique Images:\t\t1\nTags:\t\t\t1\n"),
+        "{describe}"
+    );
+    assert!(
+        describe.contains(&format!(
+            "\nv1\n  no spec tag\n\n  * {r}/demo/app@{digest}\n"
+        )),
+        "{describe}"
+    );
+    let image = cli.wharf(&[
+        "describe",
+        "istag/app:v1",
+        "-n",
+        "demo",
+        "--server",
+        &server,
+    ]);
+    assert!(image.contains("in 1 layers\nLayers:\t\t"), "{image}");
+    assert!(image.contains("\nArch:\t\tamd64\n"), "{image}");
     let out = kubectl(&["delete", "istag", "app:v1", "-n", "demo"]);
     assert_eq!(
         out.trim(),
