@@ -172,10 +172,20 @@ pub(crate) async fn list(api: &ApiServer, ns: Option<&str>) -> Result<(Vec<Value
     Ok((out, list.resource_version))
 }
 
-/// Removes the tag's spec and status history (the Image stays), and with it the registry tag.
-pub(crate) async fn delete(api: &ApiServer, ns: &str, name: &str) -> Result<Value> {
-    let (stream_name, tag) = split(name)?;
-    let not_found = || ApiError::not_found(istags(), name);
+/// Removes the tag's spec and status history (the Image stays), and with it the registry tag;
+/// DELETE of an imagestreamtag or an imagetag.
+pub(crate) async fn delete(
+    api: &ApiServer,
+    rt: &'static ResourceType,
+    ns: &str,
+    name: &str,
+) -> Result<Value> {
+    let (stream_name, tag) = if rt.plural == "imagetags" {
+        split_itag(name)?
+    } else {
+        split(name)?
+    };
+    let not_found = || ApiError::not_found(rt, name);
     for _ in 0..10 {
         let stream = stream_named(api, ns, stream_name)
             .await?
@@ -204,14 +214,14 @@ pub(crate) async fn delete(api: &ApiServer, ns: &str, name: &str) -> Result<Valu
             Ok(_) => {
                 return Ok(json!({
                     "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
-                    "details": { "name": name, "group": "image.openshift.io", "kind": "imagestreamtags" },
+                    "details": { "name": name, "group": "image.openshift.io", "kind": rt.plural },
                 }))
             }
             Err(wharf_storage::StorageError::Conflict { .. }) => continue,
-            Err(e) => return Err(ApiError::storage(istags(), name, e)),
+            Err(e) => return Err(ApiError::storage(rt, name, e)),
         }
     }
-    Err(ApiError::conflict(istags(), name))
+    Err(ApiError::conflict(rt, name))
 }
 
 /// The stream an istag write changes: the stored one, or a new empty one (both create and
@@ -407,4 +417,229 @@ pub(crate) async fn update(
         }
     }
     Err(ApiError::conflict(istags(), name))
+}
+
+// ---------------------------------------------------------------------------------------
+// ImageTag (spec §1.5): the same tag seen as {spec, status, image}; it exists while the tag
+// has a spec or a status.
+
+fn itags() -> &'static ResourceType {
+    find("image.openshift.io", "v1", "imagetags").expect("imagetags is served")
+}
+
+/// The ImageTag for `tag` of `stream`, `None` if the tag has neither spec nor status. The
+/// Image is read only when `with_image` (a GET; LIST leaves it null, as OpenShift does).
+async fn itag_view(
+    api: &ApiServer,
+    stream: &StoredObject,
+    tag: &str,
+    with_image: bool,
+) -> Result<Option<Value>> {
+    let s = &stream.value;
+    let spec = spec_tag(s, tag).cloned();
+    let status = status_tags(s).into_iter().find(|t| t.tag == tag);
+    if spec.is_none() && status.is_none() {
+        return Ok(None);
+    }
+    let current = status
+        .as_ref()
+        .and_then(|t| t.items.as_ref())
+        .and_then(|i| i.first())
+        .filter(|e| !e.image.is_empty());
+    let image = match current {
+        Some(c) if with_image => api
+            .store
+            .get_object(&images().key("", &c.image))
+            .await
+            .map_err(ApiError::internal)?
+            .map(|i| {
+                let mut i = served(i.value, i.resource_version);
+                i["dockerImageReference"] =
+                    resolved_reference(s, tag, &c.image, &c.docker_image_reference).into();
+                i
+            }),
+        _ => None,
+    };
+    Ok(Some(json!({
+        "kind": "ImageTag",
+        "apiVersion": "image.openshift.io/v1",
+        "metadata": {
+            "name": format!("{}:{tag}", stream.key.name),
+            "namespace": stream.key.namespace,
+            "uid": s["metadata"]["uid"],
+            "resourceVersion": stream.resource_version.to_string(),
+            "creationTimestamp": s["metadata"]["creationTimestamp"],
+        },
+        "spec": spec,
+        "status": status,
+        "image": image,
+    })))
+}
+
+fn tag_names(stream: &Value) -> Vec<String> {
+    let mut names: Vec<String> = status_tags(stream).into_iter().map(|t| t.tag).collect();
+    for t in stream
+        .pointer("/spec/tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(n) = t["name"].as_str() {
+            names.push(n.to_string());
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+pub(crate) async fn get_itag(api: &ApiServer, ns: &str, name: &str) -> Result<Value> {
+    let (stream_name, tag) = split_itag(name)?;
+    let not_found = || ApiError::not_found(itags(), name);
+    let stream = stream_named(api, ns, stream_name)
+        .await?
+        .ok_or_else(not_found)?;
+    itag_view(api, &stream, tag, true)
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// Every ImageTag in `ns` (or everywhere), sorted by stream then tag.
+pub(crate) async fn list_itags(api: &ApiServer, ns: Option<&str>) -> Result<(Vec<Value>, u64)> {
+    let list = api
+        .store
+        .list_objects(&streams().selector(ns), None, None)
+        .await
+        .map_err(ApiError::internal)?;
+    let mut out = Vec::new();
+    for stream in &list.items {
+        for tag in tag_names(&stream.value) {
+            out.extend(itag_view(api, stream, &tag, false).await?);
+        }
+    }
+    Ok((out, list.resource_version))
+}
+
+fn split_itag(name: &str) -> Result<(&str, &str)> {
+    split(name).map_err(|_| ApiError::bad_request("ImageTags must be retrieved with <name>:<tag>"))
+}
+
+/// POST imagetags: a new spec tag (`spec` required, its name the tag's).
+pub(crate) async fn create_itag(
+    api: &ApiServer,
+    ns: &str,
+    body: Value,
+    dry_run: bool,
+) -> Result<Value> {
+    let name = body
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let (stream_name, tag) = split_itag(&name)?;
+    let spec = checked_itag_spec(&body, &name, tag, true)?;
+    for _ in 0..10 {
+        let stored = stream_named(api, ns, stream_name).await?;
+        let mut stream = stream_or_new(stored.as_ref(), ns, stream_name);
+        if spec_tag(&stream, tag).is_some() {
+            return Err(ApiError::already_exists(itags(), &name));
+        }
+        set_spec_tag(&mut stream, spec.clone());
+        match save_stream(api, ns, stored.as_ref(), stream, dry_run).await {
+            Ok(saved) => {
+                return Ok(itag_view(api, &saved, tag, true)
+                    .await?
+                    .unwrap_or(Value::Null))
+            }
+            Err(e) if lost_race(&e) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(ApiError::conflict(itags(), &name))
+}
+
+/// `spec` as written, checked: required on create, and named like the tag.
+fn checked_itag_spec(body: &Value, name: &str, tag: &str, required: bool) -> Result<Value> {
+    let spec = body.get("spec").cloned().unwrap_or(Value::Null);
+    let invalid = |c: Cause| ApiError::invalid(itags(), name, vec![c]);
+    if spec.is_null() {
+        if required {
+            let mut c = Cause::required("spec");
+            c.message = "Required value: spec is a required field during creation".into();
+            return Err(invalid(c));
+        }
+        return Ok(spec);
+    }
+    if !spec.is_object() {
+        return Err(invalid(Cause::invalid("spec", "", "must be an object")));
+    }
+    let mut spec = spec;
+    match spec["name"].as_str() {
+        None | Some("") => spec["name"] = tag.into(),
+        Some(n) if n != tag => {
+            return Err(invalid(Cause::invalid(
+                "spec.name",
+                n,
+                "must match image tag name",
+            )))
+        }
+        Some(_) => {}
+    }
+    Ok(spec)
+}
+
+/// PUT imagetags/IS:TAG: sets the spec tag, or removes it with `spec: null` (the status stays).
+pub(crate) async fn update_itag(
+    api: &ApiServer,
+    ns: &str,
+    name: &str,
+    body: Value,
+    dry_run: bool,
+) -> Result<(Value, bool)> {
+    let (stream_name, tag) = split_itag(name)?;
+    let precondition = crate::meta::resource_version_of(&body)?;
+    let spec = checked_itag_spec(&body, name, tag, false)?;
+    for _ in 0..10 {
+        let stored = stream_named(api, ns, stream_name).await?;
+        if let (Some(s), Some(p)) = (&stored, precondition) {
+            if s.resource_version != p {
+                return Err(ApiError::conflict(itags(), name));
+            }
+        }
+        let mut stream = stream_or_new(stored.as_ref(), ns, stream_name);
+        let existed =
+            spec_tag(&stream, tag).is_some() || status_tags(&stream).iter().any(|t| t.tag == tag);
+        if let Some(status) = body.get("status").filter(|s| !s.is_null()) {
+            let current = status_tags(&stream).into_iter().find(|t| t.tag == tag);
+            if Some(status) != current.map(|c| json!(c)).as_ref() {
+                return Err(ApiError::invalid(
+                    itags(),
+                    name,
+                    vec![Cause::invalid(
+                        "status",
+                        "",
+                        "may not update fields other than spec",
+                    )],
+                ));
+            }
+        }
+        if spec.is_null() {
+            if let Some(Value::Array(list)) = stream.pointer_mut("/spec/tags") {
+                list.retain(|t| t["name"] != tag);
+            }
+        } else {
+            set_spec_tag(&mut stream, spec.clone());
+        }
+        match save_stream(api, ns, stored.as_ref(), stream, dry_run).await {
+            Ok(saved) => {
+                let v = itag_view(api, &saved, tag, true).await?;
+                return v
+                    .map(|v| (v, !existed))
+                    .ok_or_else(|| ApiError::not_found(itags(), name));
+            }
+            Err(e) if precondition.is_none() && lost_race(&e) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(ApiError::conflict(itags(), name))
 }

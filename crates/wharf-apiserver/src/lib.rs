@@ -11,8 +11,8 @@
 pub mod discovery;
 mod istag;
 mod mapping;
-mod openapi;
 pub mod meta;
+mod openapi;
 pub mod push;
 pub mod resources;
 pub mod selectors;
@@ -771,7 +771,8 @@ async fn write(
     stored.ok_or_else(|| StorageError::Backend("the write transaction returned nothing".into()))
 }
 
-/// Resources computed from others: imagestreamtags (get, list, create, update, delete), imagestreamimages
+/// Resources computed from others: imagestreamtags and imagetags (get, list, create, update,
+/// delete), imagestreamimages
 /// (get), imagestreammappings (create).
 async fn computed_view(
     api: &ApiServer,
@@ -883,10 +884,62 @@ async fn computed_view(
                 status: false,
             },
             Method::DELETE,
-        ) if rt.plural == "imagestreamtags" => Ok(json_response(
+        ) if matches!(rt.plural, "imagestreamtags" | "imagetags") => Ok(json_response(
             StatusCode::OK,
-            &istag::delete(api, &namespace, &name).await?,
+            &istag::delete(api, rt, &namespace, &name).await?,
         )),
+        (Target::Collection { rt, namespace }, Method::GET) if rt.plural == "imagetags" => {
+            let (items, rv) = istag::list_itags(api, namespace.as_deref()).await?;
+            Ok(respond(
+                rt,
+                items,
+                json!({ "resourceVersion": rv.to_string() }),
+                false,
+            ))
+        }
+        (
+            Target::Item {
+                rt,
+                namespace,
+                name,
+                status: false,
+            },
+            Method::GET,
+        ) if rt.plural == "imagetags" => {
+            let v = istag::get_itag(api, &namespace, &name).await?;
+            Ok(respond(rt, vec![v], json!({}), true))
+        }
+        (
+            Target::Collection {
+                rt,
+                namespace: Some(ns),
+            },
+            Method::POST,
+        ) if rt.plural == "imagetags" => {
+            let body = parse_json(&body.await?)?;
+            Ok(json_response(
+                StatusCode::CREATED,
+                &istag::create_itag(api, &ns, body, dry_run).await?,
+            ))
+        }
+        (
+            Target::Item {
+                rt,
+                namespace,
+                name,
+                status: false,
+            },
+            Method::PUT,
+        ) if rt.plural == "imagetags" => {
+            let body = parse_json(&body.await?)?;
+            let (v, created) = istag::update_itag(api, &namespace, &name, body, dry_run).await?;
+            let code = if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            Ok(json_response(code, &v))
+        }
         (_, m) => Err(ApiError::method_not_allowed(format!(
             "{m} is not supported on this resource"
         ))),

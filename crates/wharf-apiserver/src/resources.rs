@@ -96,6 +96,18 @@ pub static RESOURCES: &[ResourceType] = &[
     ResourceType {
         group: "image.openshift.io",
         version: "v1",
+        plural: "imagetags",
+        singular: "imagetag",
+        kind: "ImageTag",
+        namespaced: true,
+        short_names: &["itag"],
+        has_status: false,
+        verbs: &["create", "delete", "get", "list", "update"],
+        stored: false,
+    },
+    ResourceType {
+        group: "image.openshift.io",
+        version: "v1",
         plural: "imagestreamimages",
         singular: "imagestreamimage",
         kind: "ImageStreamImage",

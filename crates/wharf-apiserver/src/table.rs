@@ -38,6 +38,23 @@ fn column(name: &str, format: &str, description: &str) -> Value {
     json!({ "name": name, "type": "string", "format": format, "description": description, "priority": 0 })
 }
 
+/// A column `-o wide` adds.
+fn wide(name: &str, description: &str) -> Value {
+    let mut c = column(name, "", description);
+    c["priority"] = 1.into();
+    c
+}
+
+fn ago(timestamp: Option<&Value>, now: i64) -> Value {
+    timestamp
+        .and_then(Value::as_str)
+        .and_then(parse_rfc3339)
+        .map_or(String::new(), |t| {
+            format!("{} ago", human_duration(now - t))
+        })
+        .into()
+}
+
 fn columns(rt: &ResourceType) -> Vec<Value> {
     let name = column("Name", "name", "Name must be unique within a namespace.");
     match rt.plural {
@@ -63,6 +80,22 @@ fn columns(rt: &ResourceType) -> Vec<Value> {
                 "",
                 "The pull spec of the tag's current image.",
             ),
+            column("Updated", "", "When the tag last changed."),
+            wide("Image Name", "The name of the tag's current image."),
+        ],
+        "imagestreamimages" => vec![
+            name,
+            column("Updated", "", "When the image was created."),
+            wide("Image Reference", "The pull spec of the image."),
+            wide("Image Name", "The name of the image."),
+        ],
+        // OpenShift's column names; what the cells hold is Wharf's reading of them: the
+        // source of the spec tag, the current image, the number of history entries.
+        "imagetags" => vec![
+            name,
+            column("Spec", "", "The source of the tag."),
+            column("Status", "", "The tag's current image."),
+            column("History", "", "How many images the tag has pointed at."),
             column("Updated", "", "When the tag last changed."),
         ],
         _ => vec![name, column("Age", "", "Time since creation.")],
@@ -116,19 +149,42 @@ fn cells(rt: &ResourceType, obj: &Value, now: i64) -> Vec<Value> {
                 updated.into(),
             ]
         }
-        "imagestreamtags" => {
-            let updated = obj
-                .pointer("/metadata/creationTimestamp")
-                .and_then(Value::as_str)
-                .and_then(parse_rfc3339)
-                .map_or(String::new(), |t| {
-                    format!("{} ago", human_duration(now - t))
-                });
+        "imagestreamtags" | "imagestreamimages" => {
+            let updated = ago(obj.pointer("/metadata/creationTimestamp"), now);
             let reference = obj
                 .pointer("/image/dockerImageReference")
                 .cloned()
                 .unwrap_or(json!(""));
-            vec![name, reference, updated.into()]
+            let image = obj
+                .pointer("/image/metadata/name")
+                .cloned()
+                .unwrap_or(json!(""));
+            if rt.plural == "imagestreamtags" {
+                vec![name, reference, updated, image]
+            } else {
+                vec![name, updated, reference, image]
+            }
+        }
+        "imagetags" => {
+            let from = obj.pointer("/spec/from");
+            let spec = match from {
+                Some(f) => match (f["namespace"].as_str(), obj.pointer("/metadata/namespace")) {
+                    (Some(ns), Some(own)) if !ns.is_empty() && own != ns => {
+                        format!("{ns}/{}", f["name"].as_str().unwrap_or(""))
+                    }
+                    _ => f["name"].as_str().unwrap_or("").to_string(),
+                },
+                None => String::new(),
+            };
+            let items = obj.pointer("/status/items").and_then(Value::as_array);
+            let first = items.and_then(|i| i.first());
+            vec![
+                name,
+                spec.into(),
+                first.map_or(json!(""), |e| e["image"].clone()),
+                items.map_or(0, Vec::len).into(),
+                ago(first.and_then(|e| e.get("created")), now),
+            ]
         }
         "namespaces" => vec![
             name,

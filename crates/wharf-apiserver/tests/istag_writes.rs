@@ -189,3 +189,107 @@ async fn dry_run_writes_nothing() {
         .await
         .expect(404, Some("NotFound"));
 }
+
+const ITAG: &str = "/apis/image.openshift.io/v1/namespaces/demo/imagetags";
+
+#[tokio::test]
+async fn an_image_tag_exists_while_the_tag_has_a_spec_or_a_status() {
+    let api = Api::new().await;
+    python_with_image(&api).await;
+    api.put(
+        &format!("{ISTAG}/python:next"),
+        json!({"metadata": {"name": "python:next"}, "tag": docker_tag("docker.io/python:3.13")}),
+    )
+    .await
+    .expect(201, None);
+    let spec_only = api.get(&format!("{ITAG}/python:next")).await;
+    spec_only.expect(200, None);
+    assert_eq!(spec_only.body["kind"], "ImageTag");
+    assert_eq!(
+        spec_only.body["spec"]["from"]["name"],
+        "docker.io/python:3.13"
+    );
+    assert_eq!(spec_only.body["status"], Value::Null);
+    let pushed = api.get(&format!("{ITAG}/python:3.6")).await;
+    pushed.expect(200, None);
+    assert_eq!(pushed.body["spec"], Value::Null);
+    assert_eq!(pushed.body["status"]["items"][0]["image"], D1);
+    assert_eq!(pushed.body["image"]["metadata"]["name"], D1);
+    let list = api.get(ITAG).await;
+    let names: Vec<&str> = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["python:3.6", "python:next"]);
+    assert_eq!(
+        list.body["items"][0]["image"],
+        Value::Null,
+        "LIST leaves images out"
+    );
+    api.get(&format!("{ITAG}/python:none"))
+        .await
+        .expect(404, Some("NotFound"));
+    let bad = api.get(&format!("{ITAG}/python")).await;
+    bad.expect(400, Some("BadRequest"));
+    assert_eq!(
+        bad.message(),
+        "ImageTags must be retrieved with <name>:<tag>"
+    );
+}
+
+#[tokio::test]
+async fn image_tag_writes_need_a_matching_spec_and_null_removes_it() {
+    let api = Api::new().await;
+    python_with_image(&api).await;
+    let missing = api
+        .post(ITAG, json!({"metadata": {"name": "python:x"}}))
+        .await;
+    missing.expect(422, Some("Invalid"));
+    assert!(
+        missing
+            .message()
+            .ends_with("spec: Required value: spec is a required field during creation"),
+        "{}",
+        missing.message()
+    );
+    let mut spec = docker_tag("docker.io/python:3.13");
+    spec["name"] = "other".into();
+    let mismatch = api
+        .post(
+            ITAG,
+            json!({"metadata": {"name": "python:x"}, "spec": spec}),
+        )
+        .await;
+    mismatch.expect(422, Some("Invalid"));
+    assert!(
+        mismatch.message().contains("must match image tag name"),
+        "{}",
+        mismatch.message()
+    );
+    api.post(
+        ITAG,
+        json!({"metadata": {"name": "python:3.6"}, "spec": docker_tag("docker.io/python:3.6")}),
+    )
+    .await
+    .expect(201, None);
+    let cleared = api
+        .put(
+            &format!("{ITAG}/python:3.6"),
+            json!({"metadata": {"name": "python:3.6"}, "spec": null}),
+        )
+        .await;
+    cleared.expect(200, None);
+    assert_eq!(cleared.body["spec"], Value::Null);
+    assert_eq!(
+        cleared.body["status"]["items"][0]["image"], D1,
+        "the history stays"
+    );
+    api.delete(&format!("{ITAG}/python:3.6"))
+        .await
+        .expect(200, None);
+    api.get(&format!("{ITAG}/python:3.6"))
+        .await
+        .expect(404, Some("NotFound"));
+}

@@ -301,13 +301,13 @@ fn new_project(g: &Global, name: &str) -> CliResult<()> {
 
 /// Prints a server-side Table the way kubectl does: upper-case headers, columns padded to
 /// their widest cell plus three spaces, the last column unpadded.
-pub fn format_table(table: &Value, with_namespace: bool) -> String {
+pub fn format_table(table: &Value, with_namespace: bool, wide: bool) -> String {
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut header: Vec<String> = table["columnDefinitions"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|c| c["priority"].as_i64().unwrap_or(0) == 0)
+        .filter(|c| wide || c["priority"].as_i64().unwrap_or(0) == 0)
         .map(|c| c["name"].as_str().unwrap_or("").to_uppercase())
         .collect();
     if with_namespace {
@@ -377,7 +377,10 @@ fn get(g: &Global, kind: &str, names: &[String], output: Option<&str>, all: bool
                     }
                     return Ok(());
                 }
-                print!("{}", format_table(&table, all && r.namespaced));
+                print!(
+                    "{}",
+                    format_table(&table, all && r.namespaced, output == Some("wide"))
+                );
                 return Ok(());
             }
             _ => ctx.client.get(&path, "application/json")?["items"]
@@ -393,7 +396,11 @@ fn get(g: &Global, kind: &str, names: &[String], output: Option<&str>, all: bool
                 None | Some("wide") => {
                     print!(
                         "{}",
-                        format_table(&ctx.client.get(&item, TABLE_ACCEPT)?, false)
+                        format_table(
+                            &ctx.client.get(&item, TABLE_ACCEPT)?,
+                            false,
+                            output == Some("wide")
+                        )
                     );
                     continue;
                 }
@@ -424,7 +431,6 @@ fn get(g: &Global, kind: &str, names: &[String], output: Option<&str>, all: bool
     }
     Ok(())
 }
-
 
 /// The describe layout for a resource, if oc has one Wharf reproduces.
 fn describer(r: &Resource) -> Option<fn(&Value, i64) -> String> {
@@ -498,8 +504,8 @@ mod tests {
         let t = json!({"columnDefinitions": [{"name": "Name"}, {"name": "Image Repository"}, {"name": "Tags"}],
             "rows": [{"cells": ["python", "r/demo/python", "latest"], "object": {"metadata": {"namespace": "demo"}}},
                      {"cells": ["a", "r/demo/a", ""], "object": {"metadata": {"namespace": "demo"}}}]});
-        assert_eq!(format_table(&t, false), "NAME     IMAGE REPOSITORY   TAGS\npython   r/demo/python      latest\na        r/demo/a\n");
-        assert!(format_table(&t, true)
+        assert_eq!(format_table(&t, false, false), "NAME     IMAGE REPOSITORY   TAGS\npython   r/demo/python      latest\na        r/demo/a\n");
+        assert!(format_table(&t, true, false)
             .starts_with("NAMESPACE   NAME     IMAGE REPOSITORY   TAGS\ndemo        python"));
     }
 }

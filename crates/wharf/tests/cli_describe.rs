@@ -88,6 +88,51 @@ ref
     );
     let isimage = cli.wharf(&["describe", &format!("isimage/python@{}", &d[7..19])]);
     assert_eq!(isimage, istag);
+    // The tables `wharf get` (and kubectl) print for tags.
+    let itags = cli.wharf(&["get", "itag"]);
+    let rows: Vec<Vec<&str>> = itags
+        .lines()
+        .map(|l| {
+            l.split("   ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        rows[0],
+        ["NAME", "SPEC", "STATUS", "HISTORY", "UPDATED"],
+        "{itags}"
+    );
+    assert_eq!(rows[1][..3], ["python:3.11", d.as_str(), "1"], "{itags}");
+    assert_eq!(
+        rows[2][..4],
+        ["python:latest", &format!("python@{d}"), d.as_str(), "1"],
+        "{itags}"
+    );
+    assert_eq!(
+        rows[3][..3],
+        ["python:ref", "quay.io/x/y:1", "1"],
+        "{itags}"
+    );
+    let wide = cli.wharf(&["get", "istag", "-o", "wide"]);
+    let header: Vec<&str> = wide
+        .lines()
+        .next()
+        .unwrap()
+        .split("   ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(
+        header,
+        ["NAME", "IMAGE REFERENCE", "UPDATED", "IMAGE NAME"],
+        "{wide}"
+    );
+    assert!(
+        wide.contains(&format!("python:latest   {repo}@{d}")),
+        "{wide}"
+    );
     assert_eq!(
         cli.wharf_fails(&["describe", "istag/python:nope"]),
         "Error from server (NotFound): imagestreamtags.image.openshift.io \"python:nope\" not found\n"
