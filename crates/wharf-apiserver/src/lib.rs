@@ -97,6 +97,12 @@ enum Target {
         name: String,
         status: bool,
     },
+    /// `imagestreams/<name>/layers` or `/secrets`.
+    StreamView {
+        namespace: String,
+        name: String,
+        view: &'static str,
+    },
 }
 
 fn parse_path(path: &str) -> Result<Target> {
@@ -125,6 +131,18 @@ fn parse_path(path: &str) -> Result<Target> {
             name: name.into(),
             status: true,
         }),
+        // Read-only views of an image stream (spec §1.9).
+        Some(view @ ("layers" | "secrets")) if rt.plural == "imagestreams" => {
+            Ok(Target::StreamView {
+                namespace: ns.into(),
+                name: name.into(),
+                view: if view == "layers" {
+                    "layers"
+                } else {
+                    "secrets"
+                },
+            })
+        }
         Some(_) => Err(not_found()),
     };
     match rest {
@@ -217,6 +235,20 @@ async fn handle(api: &ApiServer, req: Request) -> Result<Response> {
     }
     match (target, method) {
         (Target::Doc(doc), Method::GET) => Ok(json_response(StatusCode::OK, &doc)),
+        (
+            Target::StreamView {
+                namespace,
+                name,
+                view,
+            },
+            Method::GET,
+        ) => {
+            let v = match view {
+                "layers" => mapping::stream_layers(api, &namespace, &name).await?,
+                _ => mapping::stream_secrets(api, &namespace, &name).await?,
+            };
+            Ok(json_response(StatusCode::OK, &v))
+        }
         (Target::Collection { rt, namespace }, Method::GET) => {
             if params.flag("watch") {
                 watch::serve(api.clone(), rt, namespace, &params, as_table).await

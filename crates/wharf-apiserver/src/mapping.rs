@@ -6,7 +6,7 @@ use wharf_domain::image::ANNOTATION_MANAGED;
 use wharf_domain::imagestream::{
     add_tag_event, set_status_tags, status_tags, update_tracking_tags, TagEvent,
 };
-use wharf_storage::StorageError;
+use wharf_storage::{StorageError, StoredObject};
 
 use crate::meta::{prepare_create, Stamp};
 use crate::resources::{find, ResourceType};
@@ -237,4 +237,120 @@ pub(crate) async fn create_mapping(api: &ApiServer, ns: &str, body: Value) -> Re
         );
     }
     Err(ApiError::conflict(streams, &name))
+}
+
+async fn stream_or_not_found(api: &ApiServer, ns: &str, name: &str) -> Result<StoredObject> {
+    let streams = rt("imagestreams");
+    api.store
+        .get_object(&streams.key(ns, name))
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found(streams, name))
+}
+
+/// `imagestreams/<name>/layers` (spec §1.9): every image the stream's history references,
+/// list entries included, with its layers, config and child manifests, and every blob's size
+/// and media type (manifests are listed as blobs too).
+pub(crate) async fn stream_layers(api: &ApiServer, ns: &str, name: &str) -> Result<Value> {
+    let stream = stream_or_not_found(api, ns, name).await?;
+    let mut blobs = serde_json::Map::new();
+    let mut images = serde_json::Map::new();
+    for id in stream_images(api, &stream.value).await? {
+        let Some(image) = api
+            .store
+            .get_object(&rt("images").key("", &id))
+            .await
+            .map_err(ApiError::internal)?
+        else {
+            images.insert(id, json!({ "imageMissing": true }));
+            continue;
+        };
+        let image = image.value;
+        let manifest_type = image["dockerImageManifestMediaType"].as_str().unwrap_or("");
+        blobs.insert(id.clone(), json!({ "mediaType": manifest_type }));
+        let mut entry = json!({ "layers": [] });
+        let mut layers = Vec::new();
+        for l in image["dockerImageLayers"].as_array().into_iter().flatten() {
+            if let Some(digest) = l["name"].as_str() {
+                layers.push(json!(digest));
+                blobs.insert(
+                    digest.to_string(),
+                    json!({ "size": l["size"], "mediaType": l["mediaType"] }),
+                );
+            }
+        }
+        entry["layers"] = layers.into();
+        let manifests: Vec<Value> = image["dockerImageManifests"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|m| m["digest"].clone())
+            .collect();
+        if manifests.is_empty() {
+            if let Some(config) = image
+                .pointer("/dockerImageMetadata/Id")
+                .and_then(Value::as_str)
+                .filter(|c| c.contains(':') && *c != id)
+            {
+                let config_type = if manifest_type.starts_with("application/vnd.docker") {
+                    "application/vnd.docker.container.image.v1+json"
+                } else {
+                    "application/vnd.oci.image.config.v1+json"
+                };
+                blobs.insert(config.to_string(), json!({ "mediaType": config_type }));
+                entry["config"] = config.into();
+            }
+        } else {
+            entry["manifests"] = manifests.into();
+        }
+        images.insert(id, entry);
+    }
+    let s = &stream.value;
+    Ok(json!({
+        "kind": "ImageStreamLayers",
+        "apiVersion": "image.openshift.io/v1",
+        "metadata": {
+            "name": name,
+            "namespace": ns,
+            "uid": s["metadata"]["uid"],
+            "resourceVersion": stream.resource_version.to_string(),
+            "creationTimestamp": s["metadata"]["creationTimestamp"],
+        },
+        "blobs": blobs,
+        "images": images,
+    }))
+}
+
+/// `imagestreams/<name>/secrets` (spec §1.9): the namespace's registry credentials an import
+/// may use: dockercfg and dockerconfigjson secrets not annotated
+/// `openshift.io/image.excludeSecret: "true"`.
+pub(crate) async fn stream_secrets(api: &ApiServer, ns: &str, name: &str) -> Result<Value> {
+    stream_or_not_found(api, ns, name).await?;
+    let secrets = crate::resources::find("", "v1", "secrets").expect("secrets are served");
+    let list = api
+        .store
+        .list_objects(&secrets.selector(Some(ns)), None, None)
+        .await
+        .map_err(ApiError::internal)?;
+    let items: Vec<Value> = list
+        .items
+        .into_iter()
+        .filter(|s| {
+            matches!(
+                s.value["type"].as_str(),
+                Some("kubernetes.io/dockercfg" | "kubernetes.io/dockerconfigjson")
+            ) && s
+                .value
+                .pointer("/metadata/annotations/openshift.io~1image.excludeSecret")
+                .and_then(Value::as_str)
+                != Some("true")
+        })
+        .map(|s| served(s.value, s.resource_version))
+        .collect();
+    Ok(json!({
+        "kind": "SecretList",
+        "apiVersion": "v1",
+        "metadata": { "resourceVersion": list.resource_version.to_string() },
+        "items": items,
+    }))
 }

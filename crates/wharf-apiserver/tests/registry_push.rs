@@ -708,3 +708,54 @@ async fn an_image_stream_mapping_records_an_image_into_a_tag() {
         .await;
     assert_eq!(status, 422, "{e}");
 }
+
+#[tokio::test]
+async fn a_stream_lists_the_layers_of_its_images_and_its_pull_secrets() {
+    let b = Both::new();
+    let d = b.push("demo/app", "v1", "one").await;
+    let (status, layers) = b
+        .api("/apis/image.openshift.io/v1/namespaces/demo/imagestreams/app/layers")
+        .await;
+    assert_eq!(status, 200, "{layers}");
+    assert_eq!(layers["kind"], "ImageStreamLayers");
+    let image = &layers["images"][d.to_string()];
+    let layer = image["layers"][0].as_str().unwrap();
+    assert_eq!(layers["blobs"][layer]["size"], "layer one".len());
+    let config = image["config"].as_str().unwrap();
+    assert!(layers["blobs"][config].is_object(), "{layers}");
+    assert_eq!(layers["blobs"][d.to_string()]["mediaType"], OCI_MANIFEST);
+
+    let secret = |name: &str, kind: &str, exclude: bool| {
+        let mut s = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "type": kind, "data": {}});
+        if exclude {
+            s["metadata"]["annotations"] = json!({"openshift.io/image.excludeSecret": "true"});
+        }
+        s
+    };
+    for s in [
+        secret("pull", "kubernetes.io/dockerconfigjson", false),
+        secret("legacy", "kubernetes.io/dockercfg", false),
+        secret("opaque", "Opaque", false),
+        secret("hidden", "kubernetes.io/dockerconfigjson", true),
+    ] {
+        let (status, body) = b
+            .api_write(Method::POST, "/api/v1/namespaces/demo/secrets", None, s)
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, secrets) = b
+        .api("/apis/image.openshift.io/v1/namespaces/demo/imagestreams/app/secrets")
+        .await;
+    assert_eq!(status, 200, "{secrets}");
+    let names: Vec<&str> = secrets["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["legacy", "pull"]);
+    let (status, _) = b
+        .api("/apis/image.openshift.io/v1/namespaces/demo/imagestreams/ghost/layers")
+        .await;
+    assert_eq!(status, 404);
+}
