@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 
+use crate::openapi;
 use crate::resources::{ResourceType, GROUPS, RESOURCES};
 
 pub fn version() -> Value {
@@ -65,6 +66,17 @@ fn resource_entries(rt: &ResourceType) -> Vec<Value> {
             "verbs": ["get", "patch", "update"],
         }));
     }
+    if rt.group == "image.openshift.io" && rt.plural == "imagestreams" {
+        for (sub, kind) in [("layers", "ImageStreamLayers"), ("secrets", "SecretList")] {
+            out.push(json!({
+                "name": format!("imagestreams/{sub}"),
+                "singularName": "",
+                "namespaced": true,
+                "kind": kind,
+                "verbs": ["get"],
+            }));
+        }
+    }
     out
 }
 
@@ -97,7 +109,8 @@ fn gv_path(group: &str, version: &str) -> String {
     }
 }
 
-/// `/openapi/v3`: one document per group-version.
+/// `/openapi/v3`: one document per group-version. Each URL carries a hash of its document, so
+/// kubectl's cache (keyed by URL) refreshes whenever the content changes.
 pub fn openapi_v3_root() -> Value {
     let mut gvs: Vec<(&str, &str)> = RESOURCES.iter().map(|r| (r.group, r.version)).collect();
     gvs.dedup();
@@ -105,18 +118,28 @@ pub fn openapi_v3_root() -> Value {
         .into_iter()
         .map(|(g, v)| {
             let p = gv_path(g, v);
-            let url = format!("/openapi/v3/{p}?hash={}", env!("CARGO_PKG_VERSION"));
+            let doc = openapi_v3(&p).expect("a served group-version has a document");
+            let url = format!("/openapi/v3/{p}?hash={}", content_hash(&doc));
             (p, json!({ "serverRelativeURL": url }))
         })
         .collect();
     json!({ "paths": paths })
 }
 
+/// FNV-1a (64-bit) of the document's JSON, in hex: stable across builds and platforms.
+fn content_hash(doc: &Value) -> String {
+    let text = doc.to_string();
+    let h = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{h:016X}")
+}
+
 /// `/openapi/v3/<api/v1 | apis/group/version>`: the collection and item paths of each served
 /// kind, with operations tagged `x-kubernetes-group-version-kind` and the query parameters the
 /// server honours — among them `fieldValidation`, which tells kubectl to leave validation to
-/// the server. Schemas name each kind; they do not yet describe fields (`kubectl explain`
-/// needs that; it comes with the typed image API).
+/// the server. `components.schemas` holds each served kind's full schema (and its list's) with
+/// every schema they reference, so `kubectl explain` can describe every field.
 pub fn openapi_v3(gv: &str) -> Option<Value> {
     let served: Vec<&ResourceType> = RESOURCES
         .iter()
@@ -132,7 +155,7 @@ pub fn openapi_v3(gv: &str) -> Option<Value> {
         param("fieldValidation")
     ]);
     let mut paths = serde_json::Map::new();
-    let mut schemas = serde_json::Map::new();
+    let mut roots = Vec::new();
     for rt in served {
         let gvk = json!({ "group": rt.group, "version": rt.version, "kind": rt.kind });
         let op = |action: &str| {
@@ -157,21 +180,13 @@ pub fn openapi_v3(gv: &str) -> Option<Value> {
             format!("{base}/{{name}}"),
             json!({ "get": op("get"), "put": op("put"), "patch": op("patch"), "delete": op("delete") }),
         );
-        let schema_name = if rt.group.is_empty() {
-            format!("io.k8s.api.core.{}.{}", rt.version, rt.kind)
-        } else {
-            let short = rt.group.split('.').next().unwrap_or(rt.group);
-            format!(
-                "com.github.openshift.api.{short}.{}.{}",
-                rt.version, rt.kind
-            )
-        };
-        schemas.insert(
-            schema_name,
-            json!({ "type": "object", "description": format!("{} ({})", rt.kind, rt.api_version()),
-                    "x-kubernetes-group-version-kind": [gvk] }),
-        );
+        roots.push(openapi::kind_schema_name(rt.group, rt.version, rt.kind));
+        if rt.verbs.contains(&"list") {
+            let list = format!("{}List", rt.kind);
+            roots.push(openapi::kind_schema_name(rt.group, rt.version, &list));
+        }
     }
+    let schemas = openapi::closure(roots.iter().map(String::as_str));
     Some(json!({
         "openapi": "3.0.0",
         "info": { "title": "Wharf", "version": env!("CARGO_PKG_VERSION") },

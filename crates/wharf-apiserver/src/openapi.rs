@@ -1,1 +1,644 @@
 //! OpenAPI schemas of the served kinds, for `kubectl explain` and typed clients.
+//!
+//! The component schemas the real apiservers publish under `/openapi/v3/<gv>`, named as they
+//! name them (`io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`, `io.k8s.api.core.v1.Secret`,
+//! `com.github.openshift.api.image.v1.ImageStream`), with OpenShift's and Kubernetes' field
+//! descriptions. Each kind carries `x-kubernetes-group-version-kind`, which is how
+//! `kubectl explain` finds it.
+//!
+//! No list carries `x-kubernetes-patch-merge-key` / `x-kubernetes-patch-strategy`: once
+//! kubectl has a schema for a kind, `kubectl apply` sends a strategic merge patch, and Wharf
+//! applies those as JSON merge patches (lists replaced whole). Without merge keys kubectl's
+//! strategic merge patch replaces lists too, so client and server agree.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde_json::{json, Map, Value};
+
+pub const META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.";
+pub const CORE: &str = "io.k8s.api.core.v1.";
+pub const IMAGE: &str = "com.github.openshift.api.image.v1.";
+
+/// The schema name of `kind` in `group`/`version` (`""` for core), as the real servers name it.
+pub fn kind_schema_name(group: &str, version: &str, kind: &str) -> String {
+    if group.is_empty() {
+        format!("io.k8s.api.core.{version}.{kind}")
+    } else {
+        let short = group.split('.').next().unwrap_or(group);
+        format!("com.github.openshift.api.{short}.{version}.{kind}")
+    }
+}
+
+/// Every component schema Wharf knows, by full name.
+pub fn schemas() -> &'static BTreeMap<String, Value> {
+    static SCHEMAS: OnceLock<BTreeMap<String, Value>> = OnceLock::new();
+    SCHEMAS.get_or_init(build)
+}
+
+/// `roots` and every schema they reference, transitively.
+pub fn closure<'a>(roots: impl IntoIterator<Item = &'a str>) -> Map<String, Value> {
+    let all = schemas();
+    let mut out = Map::new();
+    let mut todo: Vec<String> = roots.into_iter().map(str::to_string).collect();
+    while let Some(name) = todo.pop() {
+        if out.contains_key(&name) {
+            continue;
+        }
+        let Some(schema) = all.get(&name) else {
+            continue;
+        };
+        refs(schema, &mut todo);
+        out.insert(name, schema.clone());
+    }
+    out
+}
+
+/// Pushes the schema names `v` references (`$ref: #/components/schemas/<name>`) onto `out`.
+pub fn refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                match (k.as_str(), v) {
+                    ("$ref", Value::String(r)) => {
+                        if let Some(name) = r.strip_prefix("#/components/schemas/") {
+                            out.push(name.to_string());
+                        }
+                    }
+                    _ => refs(v, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
+// ---- Field builders -------------------------------------------------------------------------
+
+fn ref_to(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn string(d: &str) -> Value {
+    json!({ "type": "string", "description": d })
+}
+
+fn enum_string(d: &str, values: &[&str]) -> Value {
+    json!({ "type": "string", "description": d, "enum": values })
+}
+
+fn bytes(d: &str) -> Value {
+    json!({ "type": "string", "format": "byte", "description": d })
+}
+
+fn int64(d: &str) -> Value {
+    json!({ "type": "integer", "format": "int64", "description": d })
+}
+
+fn boolean(d: &str) -> Value {
+    json!({ "type": "boolean", "description": d })
+}
+
+fn strings(d: &str) -> Value {
+    json!({ "type": "array", "description": d, "items": { "type": "string", "default": "" } })
+}
+
+fn string_map(d: &str) -> Value {
+    json!({ "type": "object", "description": d,
+            "additionalProperties": { "type": "string", "default": "" } })
+}
+
+/// A field holding another schema; `allOf` so the field's own description is kept, as the
+/// Kubernetes OpenAPI v3 builder writes it.
+fn field(d: &str, name: &str) -> Value {
+    json!({ "description": d, "default": {}, "allOf": [ref_to(name)] })
+}
+
+/// A `metav1.Time` field.
+fn time(d: &str) -> Value {
+    json!({ "description": d, "allOf": [ref_to(&format!("{META}Time"))] })
+}
+
+/// An array of another schema. Deliberately without patch merge keys (see the module doc).
+fn list_of(d: &str, name: &str) -> Value {
+    json!({ "type": "array", "description": d, "items": { "default": {}, "allOf": [ref_to(name)] } })
+}
+
+fn object(d: &str, required: &[&str], props: Vec<(&str, Value)>) -> Value {
+    let mut s = json!({ "type": "object", "description": d });
+    if !required.is_empty() {
+        s["required"] = json!(required);
+    }
+    let props: Map<String, Value> = props.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    s["properties"] = Value::Object(props);
+    s
+}
+
+const API_VERSION: &str = "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources";
+const KIND: &str = "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds";
+const OBJECT_META: &str = "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+const LIST_META: &str = "Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds";
+const COMPAT: &str = "\n\nCompatibility level 1: Stable within a major release for a minimum of 12 months or 3 minor releases (whichever is longer).";
+
+/// A top-level kind: `apiVersion`, `kind`, `metadata` (ObjectMeta, or ListMeta for a list),
+/// then `props`, tagged with its group-version-kind.
+fn kind(
+    group: &str,
+    version: &str,
+    kind: &str,
+    d: &str,
+    required: &[&str],
+    props: Vec<(&str, Value)>,
+) -> (String, Value) {
+    let meta = if kind.ends_with("List") {
+        field(LIST_META, &format!("{META}ListMeta"))
+    } else {
+        field(OBJECT_META, &format!("{META}ObjectMeta"))
+    };
+    let mut all = vec![
+        ("apiVersion", string(API_VERSION)),
+        ("kind", string(KIND)),
+        ("metadata", meta),
+    ];
+    all.extend(props);
+    let mut s = object(d, required, all);
+    s["x-kubernetes-group-version-kind"] =
+        json!([{ "group": group, "version": version, "kind": kind }]);
+    (kind_schema_name(group, version, kind), s)
+}
+
+/// `<kind>List`: `items` of `<kind>`.
+fn list_kind(group: &str, version: &str, of: &str, d: &str, items: &str) -> (String, Value) {
+    let item = kind_schema_name(group, version, of);
+    kind(
+        group,
+        version,
+        &format!("{of}List"),
+        d,
+        &["items"],
+        vec![("items", list_of(items, &item))],
+    )
+}
+
+// ---- The schemas ----------------------------------------------------------------------------
+
+fn build() -> BTreeMap<String, Value> {
+    let mut s = BTreeMap::new();
+    meta_schemas(&mut s);
+    core_schemas(&mut s);
+    image_schemas(&mut s);
+    s
+}
+
+fn meta_schemas(s: &mut BTreeMap<String, Value>) {
+    let m = |n: &str| format!("{META}{n}");
+    s.insert(
+        m("Time"),
+        json!({ "type": "string", "format": "date-time",
+                "description": "Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON.  Wrappers are provided for many of the factory methods that the time package offers." }),
+    );
+    s.insert(m("ListMeta"), object(
+        "ListMeta describes metadata that synthetic resources must have, including lists and various status objects. A resource may have only one of {ObjectMeta, ListMeta}.",
+        &[],
+        vec![
+            ("resourceVersion", string("String that identifies the server's internal version of this object that can be used by clients to determine when objects have changed. Value must be treated as opaque by clients and passed unmodified back to the server. Populated by the system. Read-only.")),
+            ("continue", string("continue may be set if the user set a limit on the number of items returned, and indicates that the server has more data available. The value is opaque and may be used to issue another request to the endpoint that served this list to retrieve the next set of available objects.")),
+            ("remainingItemCount", int64("remainingItemCount is the number of subsequent items in the list which are not included in this list response. If the list request contained label or field selectors, then the number of remaining items is unknown and the field will be left unset and omitted during serialization.")),
+        ],
+    ));
+    s.insert(m("OwnerReference"), object(
+        "OwnerReference contains enough information to let you identify an owning object. An owning object must be in the same namespace as the dependent, or be cluster-scoped, so there is no namespace field.",
+        &["apiVersion", "kind", "name", "uid"],
+        vec![
+            ("apiVersion", string("API version of the referent.")),
+            ("kind", string("Kind of the referent. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds")),
+            ("name", string("Name of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names")),
+            ("uid", string("UID of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids")),
+            ("controller", boolean("If true, this reference points to the managing controller.")),
+            ("blockOwnerDeletion", boolean("If true, AND if the owner has the \"foregroundDeletion\" finalizer, then the owner cannot be deleted from the key-value store until this reference is removed.")),
+        ],
+    ));
+    s.insert(m("ObjectMeta"), object(
+        "ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.",
+        &[],
+        vec![
+            ("name", string("Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names")),
+            ("generateName", string("GenerateName is an optional prefix, used by the server, to generate a unique name ONLY IF the Name field has not been provided. If this field is used, the name returned to the client will be different than the name passed. This value will also be combined with a unique suffix.")),
+            ("namespace", string("Namespace defines the space within which each name must be unique. An empty namespace is equivalent to the \"default\" namespace, but \"default\" is the canonical representation. Not all objects are required to be scoped to a namespace - the value of this field for those objects will be empty. Must be a DNS_LABEL. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces")),
+            ("uid", string("UID is the unique in time and space value for this object. It is typically generated by the server on successful creation of a resource and is not allowed to change on PUT operations. Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids")),
+            ("resourceVersion", string("An opaque value that represents the internal version of this object that can be used by clients to determine when objects have changed. May be used for optimistic concurrency, change detection, and the watch operation on a resource or set of resources. Clients must treat these values as opaque and passed unmodified back to the server. Populated by the system. Read-only.")),
+            ("generation", int64("A sequence number representing a specific generation of the desired state. Populated by the system. Read-only.")),
+            ("creationTimestamp", time("CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC. Populated by the system. Read-only. Null for lists.")),
+            ("deletionTimestamp", time("DeletionTimestamp is RFC 3339 date and time at which this resource will be deleted. This field is set by the server when a graceful deletion is requested by the user, and is not directly settable by a client. Populated by the system when a graceful deletion is requested. Read-only.")),
+            ("deletionGracePeriodSeconds", int64("Number of seconds allowed for this object to gracefully terminate before it will be removed from the system. Only set when deletionTimestamp is also set. May only be shortened. Read-only.")),
+            ("labels", string_map("Map of string keys and values that can be used to organize and categorize (scope and select) objects. May match selectors of replication controllers and services. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels")),
+            ("annotations", string_map("Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata. They are not queryable and should be preserved when modifying objects. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations")),
+            ("ownerReferences", list_of("List of objects depended by this object. If ALL objects in the list have been deleted, this object will be garbage collected. If this object is managed by a controller, then an entry in this list will point to this controller, with the controller field set to true. There cannot be more than one managing controller.", &m("OwnerReference"))),
+            ("finalizers", strings("Must be empty before the object is deleted from the registry. Each entry is an identifier for the responsible component that will remove the entry from the list. If the deletionTimestamp of the object is non-nil, entries in this list can only be removed.")),
+        ],
+    ));
+}
+
+fn core_schemas(s: &mut BTreeMap<String, Value>) {
+    let c = |n: &str| format!("{CORE}{n}");
+    s.insert(c("ObjectReference"), object(
+        "ObjectReference contains enough information to let you inspect or modify the referred object.",
+        &[],
+        vec![
+            ("kind", string("Kind of the referent. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds")),
+            ("namespace", string("Namespace of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/")),
+            ("name", string("Name of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names")),
+            ("uid", string("UID of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#uids")),
+            ("apiVersion", string("API version of the referent.")),
+            ("resourceVersion", string("Specific resourceVersion to which this reference is made, if any. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency")),
+            ("fieldPath", string("If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].")),
+        ],
+    ));
+    s.insert(c("NamespaceSpec"), object(
+        "NamespaceSpec describes the attributes on a Namespace.",
+        &[],
+        vec![("finalizers", strings("Finalizers is an opaque list of values that must be empty to permanently remove object from storage. More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/"))],
+    ));
+    s.insert(
+        c("NamespaceCondition"),
+        object(
+            "NamespaceCondition contains details about state of namespace.",
+            &["type", "status"],
+            vec![
+                ("type", string("Type of namespace controller condition.")),
+                (
+                    "status",
+                    string("Status of the condition, one of True, False, Unknown."),
+                ),
+                (
+                    "lastTransitionTime",
+                    time("Last time the condition transitioned from one status to another."),
+                ),
+                (
+                    "reason",
+                    string(
+                        "Unique, one-word, CamelCase reason for the condition's last transition.",
+                    ),
+                ),
+                (
+                    "message",
+                    string("Human-readable message indicating details about last transition."),
+                ),
+            ],
+        ),
+    );
+    s.insert(c("NamespaceStatus"), object(
+        "NamespaceStatus is information about the current status of a Namespace.",
+        &[],
+        vec![
+            ("phase", enum_string("Phase is the current lifecycle phase of the namespace. More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/", &["Active", "Terminating"])),
+            ("conditions", list_of("Represents the latest available observations of a namespace's current state.", &c("NamespaceCondition"))),
+        ],
+    ));
+    let (n, v) = kind("", "v1", "Namespace",
+        "Namespace provides a scope for Names. Use of multiple namespaces is optional.",
+        &[],
+        vec![
+            ("spec", field("Spec defines the behavior of the Namespace. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status", &c("NamespaceSpec"))),
+            ("status", field("Status describes the current status of a Namespace. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status", &c("NamespaceStatus"))),
+        ]);
+    s.insert(n, v);
+    let (n, v) = kind("", "v1", "Secret",
+        "Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.",
+        &[],
+        vec![
+            ("data", json!({ "type": "object",
+                "description": "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4",
+                "additionalProperties": { "type": "string", "format": "byte" } })),
+            ("stringData", string_map("stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience. All keys and values are merged into the data field on write, overwriting any existing values. The stringData field is never output when reading from the API.")),
+            ("type", string("Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types")),
+            ("immutable", boolean("Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil.")),
+        ]);
+    s.insert(n, v);
+    let (n, v) = list_kind("", "v1", "Namespace",
+        "NamespaceList is a list of Namespaces.",
+        "Items is the list of Namespace objects in the list. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/");
+    s.insert(n, v);
+    let (n, v) = list_kind("", "v1", "Secret",
+        "SecretList is a list of Secret.",
+        "Items is a list of secret objects. More info: https://kubernetes.io/docs/concepts/configuration/secret");
+    s.insert(n, v);
+}
+
+fn image_schemas(s: &mut BTreeMap<String, Value>) {
+    let i = |n: &str| format!("{IMAGE}{n}");
+    let (g, ver) = ("image.openshift.io", "v1");
+
+    // Image and its parts.
+    s.insert(i("ImageLayer"), object(
+        "ImageLayer represents a single layer of the image. Some images may have multiple layers. Some may have none.",
+        &["name", "size", "mediaType"],
+        vec![
+            ("name", string("Name of the layer as defined by the underlying store.")),
+            ("size", int64("Size of the layer in bytes as defined by the underlying store.")),
+            ("mediaType", string("MediaType of the referenced object.")),
+        ],
+    ));
+    s.insert(i("ImageManifest"), object(
+        "ImageManifest represents sub-manifests of a manifest list. The Digest field points to a regular Image object.",
+        &["digest", "mediaType", "manifestSize", "architecture", "os"],
+        vec![
+            ("digest", string("Digest is the unique identifier for the manifest. It refers to an Image object.")),
+            ("mediaType", string("MediaType defines the type of the manifest, possible values are application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json or application/vnd.docker.distribution.manifest.v1+json.")),
+            ("manifestSize", int64("ManifestSize represents the size of the raw object contents, in bytes.")),
+            ("architecture", string("Architecture specifies the supported CPU architecture, for example `amd64` or `ppc64le`.")),
+            ("os", string("OS specifies the operating system, for example `linux`.")),
+            ("variant", string("Variant is an optional field repreenting a variant of the CPU, for example v6 to specify a particular CPU variant of the ARM CPU.")),
+        ],
+    ));
+    s.insert(i("SignatureCondition"), object(
+        "SignatureCondition describes an image signature condition of particular kind at particular probe time.",
+        &["type", "status"],
+        vec![
+            ("type", string("Type of signature condition, Complete or Failed.")),
+            ("status", string("Status of the condition, one of True, False, Unknown.")),
+            ("lastProbeTime", time("Last time the condition was checked.")),
+            ("lastTransitionTime", time("Last time the condition transit from one status to another.")),
+            ("reason", string("(brief) reason for the condition's last transition.")),
+            ("message", string("Human readable message indicating details about last transition.")),
+        ],
+    ));
+    let entity = |d: &str, extra: Vec<(&'static str, Value)>| {
+        let mut props = vec![
+            ("organization", string("Organization name.")),
+            (
+                "commonName",
+                string("Common name (e.g. openshift-signing-service)."),
+            ),
+        ];
+        props.extend(extra);
+        object(d, &[], props)
+    };
+    s.insert(
+        i("SignatureIssuer"),
+        entity(
+            "SignatureIssuer holds information about an issuer of signing certificate or key.",
+            vec![],
+        ),
+    );
+    s.insert(i("SignatureSubject"), entity(
+        "SignatureSubject holds information about a person or entity who created the signature.",
+        vec![("publicKeyID", string("If present, it is a human readable key id of public key belonging to the subject used to verify image signature. It should contain at least 64 lowest bits of public key's fingerprint (e.g. 0x685ebe62bf278440)."))],
+    ));
+    s.insert(i("ImageSignature"), object(
+        "ImageSignature holds a signature of an image. It allows to verify image identity and possibly other claims as long as the signature is trusted. Based on this information it is possible to restrict runnable images to those matching cluster-wide policy. Mandatory fields should be parsed by clients doing image verification. The others are parsed from signature's content by the server. They serve just an informative purpose.",
+        &["type", "content"],
+        vec![
+            ("apiVersion", string(API_VERSION)),
+            ("kind", string(KIND)),
+            ("metadata", field(OBJECT_META, &format!("{META}ObjectMeta"))),
+            ("type", string("Required: Describes a type of stored blob.")),
+            ("content", bytes("Required: An opaque binary string which is an image's signature.")),
+            ("conditions", list_of("Conditions represent the latest available observations of a signature's current state.", &i("SignatureCondition"))),
+            ("imageIdentity", string("A human readable string representing image's identity. It could be a product name and version, or an image pull spec (e.g. \"registry.access.redhat.com/rhel7/rhel:7.2\").")),
+            ("signedClaims", string_map("Contains claims from the signature.")),
+            ("created", time("If specified, it is the time of signature's creation.")),
+            ("issuedBy", json!({ "description": "If specified, it holds information about an issuer of signing certificate or key (a person or entity who signed the signing certificate or key).", "allOf": [ref_to(&i("SignatureIssuer"))] })),
+            ("issuedTo", json!({ "description": "If specified, it holds information about a subject of signing certificate or key (a person or entity who signed the image).", "allOf": [ref_to(&i("SignatureSubject"))] })),
+        ],
+    ));
+    let (n, v) = kind(g, ver, "Image",
+        &format!("Image is an immutable representation of a container image and metadata at a point in time. Images are named by taking a hash of their contents (metadata and content) and any change in format, content, or metadata results in a new name. The images resource is primarily for use by cluster administrators and integrations like the cluster image registry - end users instead access images via the imagestreamtags or imagestreamimages resources. While image metadata is stored in the API, any integration that implements the container image registry API must provide its own storage for the raw manifest data, image config, and layer contents.{COMPAT}"),
+        &[],
+        vec![
+            ("dockerImageReference", string("DockerImageReference is the string that can be used to pull this image.")),
+            ("dockerImageMetadata", json!({ "type": "object",
+                "description": "DockerImageMetadata contains metadata about this image",
+                "x-kubernetes-embedded-resource": true,
+                "x-kubernetes-preserve-unknown-fields": true })),
+            ("dockerImageMetadataVersion", string("DockerImageMetadataVersion conveys the version of the object, which if empty defaults to \"1.0\"")),
+            ("dockerImageManifest", string("DockerImageManifest is the raw JSON of the manifest")),
+            ("dockerImageLayers", list_of("DockerImageLayers represents the layers in the image. May not be set if the image does not define that data or if the image represents a manifest list.", &i("ImageLayer"))),
+            ("signatures", list_of("Signatures holds all signatures of the image.", &i("ImageSignature"))),
+            ("dockerImageSignatures", json!({ "type": "array",
+                "description": "DockerImageSignatures provides the signatures as opaque blobs. This is a part of manifest schema v1.",
+                "items": { "type": "string", "format": "byte" } })),
+            ("dockerImageManifestMediaType", string("DockerImageManifestMediaType specifies the mediaType of manifest. This is a part of manifest schema v2.")),
+            ("dockerImageConfig", string("DockerImageConfig is a JSON blob that the runtime uses to set up the container. This is a part of manifest schema v2. Will not be set when the image represents a manifest list.")),
+            ("dockerImageManifests", list_of("DockerImageManifests holds information about sub-manifests when the image represents a manifest list. When this field is present, no DockerImageLayers should be specified.", &i("ImageManifest"))),
+        ]);
+    s.insert(n, v);
+    let (n, v) = list_kind(
+        g,
+        ver,
+        "Image",
+        &format!("ImageList is a list of Image objects.{COMPAT}"),
+        "Items is a list of images",
+    );
+    s.insert(n, v);
+
+    // ImageStream: spec.
+    s.insert(i("ImageLookupPolicy"), object(
+        "ImageLookupPolicy describes how an image stream can be used to override the image references used by pods, builds, and other resources in a namespace.",
+        &["local"],
+        vec![("local", boolean("local will change the docker short image references (like \"mysql\" or \"php:latest\") on objects in this namespace to the image ID whenever they match this image stream, instead of reaching out to a remote registry. The name will be fully qualified to an image ID if found. The tag's referencePolicy is taken into account on the replaced value. Only works within the current namespace."))],
+    ));
+    s.insert(i("TagImportPolicy"), object(
+        "TagImportPolicy controls how images related to this tag will be imported.",
+        &[],
+        vec![
+            ("insecure", boolean("Insecure is true if the server may bypass certificate verification or connect directly over HTTP during image import.")),
+            ("scheduled", boolean("Scheduled indicates to the server that this tag should be periodically checked to ensure it is up to date, and imported")),
+            ("importMode", enum_string("ImportMode describes how to import an image manifest. Legacy imports a single manifest (for a manifest list, the one matching the importer's platform); PreserveOriginal keeps the whole manifest list.", &["Legacy", "PreserveOriginal"])),
+        ],
+    ));
+    s.insert(i("TagReferencePolicy"), object(
+        "TagReferencePolicy describes how pull-specs for images in this image stream tag are generated when image change triggers in deployment configs or builds are resolved. This allows the image stream author to control how images are accessed.",
+        &["type"],
+        vec![("type", enum_string("Type determines how the image pull spec should be transformed when the image stream tag is used in deployment config triggers or new builds. The default value is `Source`, indicating the original location of the image should be used (if imported). The user may also specify `Local`, indicating that the pull spec should point to the integrated container image registry and leverage the registry's ability to proxy the pull to an upstream registry. `Local` allows the credentials used to pull this image to be managed from the image stream's namespace, so others on the platform can access a remote image but have no access to the remote secret. It also allows the image layers to be mirrored into the local registry which the images can still be pulled even if the upstream registry is unavailable.", &["Source", "Local"]))],
+    ));
+    s.insert(i("TagReference"), object(
+        "TagReference specifies optional annotations for images using this tag and an optional reference to an ImageStreamTag, ImageStreamImage, or DockerImage this tag should track.",
+        &["name"],
+        vec![
+            ("name", string("Name of the tag")),
+            ("annotations", string_map("Optional; if specified, annotations that are applied to images retrieved via ImageStreamTags.")),
+            ("from", json!({ "description": "Optional; if specified, a reference to another image that this tag should point to. Valid values are ImageStreamTag, ImageStreamImage, and DockerImage.  ImageStreamTag references can only reference a tag within this same ImageStream.",
+                             "allOf": [ref_to(&format!("{CORE}ObjectReference"))] })),
+            ("reference", boolean("Reference states if the tag will be imported. Default value is false, which means the tag will be imported.")),
+            ("generation", int64("Generation is a counter that tracks mutations to the spec tag (user intent). When a tag reference is changed the generation is set to match the current stream generation (which is incremented every time spec is changed). Other processes in the system like the image importer observe that the generation of spec tag is newer than the generation recorded in the status and use that as a trigger to import the newest remote tag. To trigger a new import, clients may set this value to zero which will reset the generation to the latest stream generation. Legacy clients will send this value as nil which will be merged with the current tag generation.")),
+            ("importPolicy", field("ImportPolicy is information that controls how images may be imported by the server.", &i("TagImportPolicy"))),
+            ("referencePolicy", field("ReferencePolicy defines how other components should consume the image.", &i("TagReferencePolicy"))),
+        ],
+    ));
+    s.insert(i("ImageStreamSpec"), object(
+        "ImageStreamSpec represents options for ImageStreams.",
+        &[],
+        vec![
+            ("lookupPolicy", field("lookupPolicy controls how other resources reference images within this namespace.", &i("ImageLookupPolicy"))),
+            ("dockerImageRepository", string("dockerImageRepository is optional, if specified this stream is backed by a container repository on this server Deprecated: This field is deprecated as of v3.7 and will be removed in a future release. Specify the source for the tags to be imported in each tag via the spec.tags.from reference instead.")),
+            ("tags", list_of("tags map arbitrary string values to specific image locators", &i("TagReference"))),
+        ],
+    ));
+
+    // ImageStream: status.
+    s.insert(i("TagEvent"), object(
+        "TagEvent is used by ImageStreamStatus to keep a historical record of images associated with a tag.",
+        &["created", "dockerImageReference", "image", "generation"],
+        vec![
+            ("created", time("Created holds the time the TagEvent was created")),
+            ("dockerImageReference", string("DockerImageReference is the string that can be used to pull this image")),
+            ("image", string("Image is the image")),
+            ("generation", int64("Generation is the spec tag generation that resulted in this tag being updated")),
+        ],
+    ));
+    s.insert(i("TagEventCondition"), object(
+        "TagEventCondition contains condition information for a tag event.",
+        &["type", "status", "generation"],
+        vec![
+            ("type", string("Type of tag event condition, currently only ImportSuccess")),
+            ("status", string("Status of the condition, one of True, False, Unknown.")),
+            ("lastTransitionTime", time("LastTransitionTIme is the time the condition transitioned from one status to another.")),
+            ("reason", string("Reason is a brief machine readable explanation for the condition's last transition.")),
+            ("message", string("Message is a human readable description of the details about last transition, complementing reason.")),
+            ("generation", int64("Generation is the spec tag generation that this status corresponds to")),
+        ],
+    ));
+    s.insert(
+        i("NamedTagEventList"),
+        object(
+            "NamedTagEventList relates a tag to its image history.",
+            &["tag", "items"],
+            vec![
+                (
+                    "tag",
+                    string("Tag is the tag for which the history is recorded"),
+                ),
+                (
+                    "items",
+                    list_of("Standard object's metadata.", &i("TagEvent")),
+                ),
+                (
+                    "conditions",
+                    list_of(
+                        "Conditions is an array of conditions that apply to the tag event list.",
+                        &i("TagEventCondition"),
+                    ),
+                ),
+            ],
+        ),
+    );
+    s.insert(i("ImageStreamStatus"), object(
+        "ImageStreamStatus contains information about the state of this image stream.",
+        &["dockerImageRepository"],
+        vec![
+            ("dockerImageRepository", string("DockerImageRepository represents the effective location this stream may be accessed at. May be empty until the server determines where the repository is located")),
+            ("publicDockerImageRepository", string("PublicDockerImageRepository represents the public location from where the image can be pulled outside the cluster. This field may be empty if the administrator has not exposed the integrated registry externally.")),
+            ("tags", list_of("Tags are a historical record of images associated with each tag. The first entry in the TagEvent array is the currently tagged image.", &i("NamedTagEventList"))),
+        ],
+    ));
+    let (n, v) = kind(g, ver, "ImageStream",
+        &format!("An ImageStream stores a mapping of tags to images, metadata overrides that are applied when images are tagged in a stream, and an optional reference to a container image repository on a registry. Users typically update the spec.tags field to point to external images which are imported from container registries using credentials in your namespace with the pull secret type, or to existing image stream tags and images which are immediately accessible for tagging or pulling. The history of images applied to a tag is visible in the status.tags field and any user who can view an image stream is allowed to tag that image into their own image streams. Access to pull images from the integrated registry is granted by having the \"get imagestreams/layers\" permission on a given image stream. Users may remove a tag by deleting the imagestreamtag resource, which causes both spec and status for that tag to be removed. Image stream history is retained until an administrator runs the prune operation, which removes references that are no longer in use. To preserve a historical image, ensure there is a tag in spec pointing to that image by its digest.{COMPAT}"),
+        &[],
+        vec![
+            ("spec", field("Spec describes the desired state of this stream", &i("ImageStreamSpec"))),
+            ("status", field("Status describes the current state of this stream", &i("ImageStreamStatus"))),
+        ]);
+    s.insert(n, v);
+    let (n, v) = list_kind(
+        g,
+        ver,
+        "ImageStream",
+        &format!("ImageStreamList is a list of ImageStream objects.{COMPAT}"),
+        "Items is a list of imageStreams",
+    );
+    s.insert(n, v);
+
+    // The views and the mapping.
+    let (n, v) = kind(g, ver, "ImageStreamTag",
+        &format!("ImageStreamTag represents an Image that is retrieved by tag name from an ImageStream. Use this resource to interact with the tags and images in an image stream by tag, or to see the image details for a particular tag. The image associated with this resource is the most recently successfully tagged, imported, or pushed image (as described in the image stream status.tags.items list for this tag). If an import is in progress or has failed the previous image will be shown. Deleting an image stream tag clears both the status and spec fields of an image stream. If no image can be retrieved for a given tag, a not found error will be returned.{COMPAT}"),
+        &["tag", "generation", "lookupPolicy", "image"],
+        vec![
+            ("tag", json!({ "description": "tag is the spec tag associated with this image stream tag, and it may be null if only pushes have occurred to this image stream.",
+                            "allOf": [ref_to(&i("TagReference"))] })),
+            ("generation", int64("generation is the current generation of the tagged image - if tag is provided and this value is not equal to the tag generation, a user has requested an import that has not completed, or conditions will be filled out indicating any error.")),
+            ("lookupPolicy", field("lookupPolicy indicates whether this tag will handle image references in this namespace.", &i("ImageLookupPolicy"))),
+            ("conditions", list_of("conditions is an array of conditions that apply to the image stream tag.", &i("TagEventCondition"))),
+            ("image", field("image associated with the ImageStream and tag.", &i("Image"))),
+        ]);
+    s.insert(n, v);
+    let (n, v) = list_kind(
+        g,
+        ver,
+        "ImageStreamTag",
+        &format!("ImageStreamTagList is a list of ImageStreamTag objects.{COMPAT}"),
+        "Items is the list of image stream tags",
+    );
+    s.insert(n, v);
+    let (n, v) = kind(g, ver, "ImageTag",
+        &format!("ImageTag represents a single tag within an image stream and includes the spec, the status history, and the currently referenced image (if any) of the provided tag. This type replaces the ImageStreamTag by providing a full view of the tag. ImageTags are returned for every spec or status tag present on the image stream. If no tag exists in either form a not found error will be returned by the API. A create operation will succeed if no spec tag has already been defined and the spec field is set. Delete will remove both spec and status elements from the image stream.{COMPAT}"),
+        &["spec", "status", "image"],
+        vec![
+            ("spec", json!({ "description": "spec is the spec tag associated with this image stream tag, and it may be null if only pushes have occurred to this image stream.",
+                             "allOf": [ref_to(&i("TagReference"))] })),
+            ("status", json!({ "description": "status is the status tag details associated with this image stream tag, and it may be null if no push or import has been performed.",
+                               "allOf": [ref_to(&i("NamedTagEventList"))] })),
+            ("image", json!({ "description": "image is the details of the most recent image stream status tag, and it may be null if import has not completed or an administrator has deleted the image object. To verify this is the most recent image, you must verify the generation of the most recent status.items entry matches the spec tag (if a spec tag is set). This field will not be set when listing image tags.",
+                              "allOf": [ref_to(&i("Image"))] })),
+        ]);
+    s.insert(n, v);
+    let (n, v) = list_kind(g, ver, "ImageTag",
+        &format!("ImageTagList is a list of ImageTag objects. When listing image tags, the image field is not populated. Tags are returned in alphabetical order by image stream and then tag.{COMPAT}"),
+        "Items is the list of image stream tags");
+    s.insert(n, v);
+    let (n, v) = kind(g, ver, "ImageStreamImage",
+        &format!("ImageStreamImage represents an Image that is retrieved by image name from an ImageStream. User interfaces and regular users can use this resource to access the metadata details of a tagged image in the image stream history for viewing, since Image resources are not directly accessible to end users. A not found error will be returned if no such image is referenced by a tag within the ImageStream. Images are created when spec tags are set on an image stream that represent an image in an external registry, when pushing to the integrated registry, or when tagging an existing image from one image stream to another. The name of an image stream image is in the form \"<STREAM>@<DIGEST>\", where the digest is the content addressible identifier for the image (sha256:xxxxx...). You can use ImageStreamImages as the from.kind of an image stream spec tag to reference an image exactly. The only operations supported on the imagestreamimage endpoint are retrieving the image.{COMPAT}"),
+        &["image"],
+        vec![("image", field("Image associated with the ImageStream and image name.", &i("Image")))]);
+    s.insert(n, v);
+    let (n, v) = kind(g, ver, "ImageStreamMapping",
+        &format!("ImageStreamMapping represents a mapping from a single image stream tag to a container image as well as the reference to the container image stream the image came from. This resource is used by privileged integrators to create an image resource and to associate it with an image stream in the status tags field. Creating an ImageStreamMapping will allow any user who can view the image stream to tag or pull that image, so only create mappings where the user has proven they have access to the image contents directly. The only operation supported for this resource is create and the metadata name and namespace should be set to the image stream containing the tag that should be updated.{COMPAT}"),
+        &["image", "tag"],
+        vec![
+            ("image", field("Image is a container image.", &i("Image"))),
+            ("tag", string("Tag is a string value this image can be located with inside the stream.")),
+        ]);
+    s.insert(n, v);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reference_names_a_known_schema() {
+        let all = schemas();
+        for (name, schema) in all {
+            let mut r = Vec::new();
+            refs(schema, &mut r);
+            for target in r {
+                assert!(
+                    all.contains_key(&target),
+                    "{name} refers to unknown {target}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn no_list_has_a_patch_merge_key() {
+        let text = serde_json::to_string(&schemas()).unwrap();
+        assert!(!text.contains("x-kubernetes-patch"), "see the module doc");
+    }
+
+    #[test]
+    fn closure_pulls_in_what_a_kind_references() {
+        let got = closure([format!("{IMAGE}ImageStream").as_str()]);
+        for n in [
+            format!("{META}ObjectMeta"),
+            format!("{META}Time"),
+            format!("{IMAGE}TagReference"),
+            format!("{CORE}ObjectReference"),
+            format!("{IMAGE}TagEvent"),
+        ] {
+            assert!(got.contains_key(&n), "{n}");
+        }
+        assert!(!got.contains_key(&format!("{IMAGE}Image")));
+    }
+}

@@ -1,5 +1,5 @@
 //! kubectl (v1.32, preinstalled) against a running `wharf serve`, unmodified: create -f,
-//! get (table, -o json, -o jsonpath, -A), apply, patch, delete, and get -w.
+//! get (table, -o json, -o jsonpath, -A), apply, patch, delete, get -w, and explain.
 
 mod common;
 
@@ -180,6 +180,133 @@ fn kubectl_get_watch_sees_changes_as_they_happen() {
     let _ = watcher.kill();
     let _ = watcher.wait();
     assert_eq!(seen, ["ADDED app", "MODIFIED app", "DELETED app"]);
+}
+
+/// An image stream with spec tags `one` and, when `second`, `two`; labelled `team: <team>`.
+fn tagged_stream(team: &str, second: bool) -> String {
+    let tag = |name: &str, n: u8| {
+        format!("  - name: {name}\n    from:\n      kind: DockerImage\n      name: quay.io/wharf/app:{n}\n")
+    };
+    let mut m = format!(
+        "apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: app\n  namespace: demo\n  labels:\n    team: {team}\nspec:\n  tags:\n{}",
+        tag("one", 1)
+    );
+    if second {
+        m.push_str(&tag("two", 2));
+    }
+    m
+}
+
+#[test]
+fn kubectl_apply_twice_keeps_every_spec_tag() {
+    // With schemas published, kubectl may send a strategic merge patch; without patch merge
+    // keys it replaces lists whole, as Wharf applies it, so no spec tag is lost or doubled.
+    if !require("kubectl") {
+        return;
+    }
+    let s = Server::start();
+    kubectl_stdin(
+        &s,
+        &["apply", "-f", "-"],
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n",
+    );
+    let state = || {
+        run(kubectl(&s).args([
+            "get",
+            "is",
+            "app",
+            "-n",
+            "demo",
+            "-o",
+            "jsonpath={.spec.tags[*].name} {.spec.tags[*].from.name} {.metadata.labels.team}",
+        ]))
+    };
+    let out = kubectl_stdin(&s, &["apply", "-f", "-"], &tagged_stream("a", false));
+    assert_eq!(out.trim(), "imagestream.image.openshift.io/app created");
+    assert_eq!(state(), "one quay.io/wharf/app:1 a");
+
+    let out = kubectl_stdin(&s, &["apply", "-f", "-"], &tagged_stream("a", true));
+    assert_eq!(out.trim(), "imagestream.image.openshift.io/app configured");
+    assert_eq!(
+        state(),
+        "one two quay.io/wharf/app:1 quay.io/wharf/app:2 a",
+        "the added tag joins the first"
+    );
+
+    let out = kubectl_stdin(&s, &["apply", "-f", "-"], &tagged_stream("b", true));
+    assert_eq!(out.trim(), "imagestream.image.openshift.io/app configured");
+    assert_eq!(
+        state(),
+        "one two quay.io/wharf/app:1 quay.io/wharf/app:2 b",
+        "a label change leaves every spec tag in place"
+    );
+
+    let out = kubectl_stdin(&s, &["apply", "-f", "-"], &tagged_stream("b", false));
+    assert_eq!(out.trim(), "imagestream.image.openshift.io/app configured");
+    assert_eq!(
+        state(),
+        "one quay.io/wharf/app:1 b",
+        "a tag dropped from the manifest goes"
+    );
+}
+
+#[test]
+fn kubectl_explain_describes_image_stream_fields() {
+    if !require("kubectl") {
+        return;
+    }
+    let s = Server::start();
+    let tags = run(kubectl(&s).args(["explain", "imagestreams.spec.tags"]));
+    assert!(tags.contains("GROUP:      image.openshift.io"), "{tags}");
+    assert!(tags.contains("KIND:       ImageStream"), "{tags}");
+    assert!(tags.contains("FIELD: tags <[]TagReference>"), "{tags}");
+    for field in [
+        "name\t<string> -required-",
+        "from\t<ObjectReference>",
+        "importPolicy\t<TagImportPolicy>",
+        "referencePolicy\t<TagReferencePolicy>",
+        "generation\t<integer>",
+        "annotations\t<map[string]string>",
+    ] {
+        assert!(tags.contains(field), "{field} missing:\n{tags}");
+    }
+    assert!(
+        tags.contains("tags map arbitrary string values to specific image locators"),
+        "{tags}"
+    );
+    assert!(
+        tags.contains("Reference states if the tag will be imported"),
+        "{tags}"
+    );
+
+    let images = run(kubectl(&s).args(["explain", "images"]));
+    assert!(images.contains("KIND:       Image\n"), "{images}");
+    assert!(
+        images.contains("Image is an immutable representation of a container image"),
+        "{images}"
+    );
+    for field in [
+        "dockerImageReference\t<string>",
+        "dockerImageMetadata\t<Object>",
+        "dockerImageLayers\t<[]ImageLayer>",
+        "dockerImageManifests\t<[]ImageManifest>",
+        "dockerImageManifestMediaType\t<string>",
+        "metadata\t<ObjectMeta>",
+    ] {
+        assert!(images.contains(field), "{field} missing:\n{images}");
+    }
+
+    let from = run(kubectl(&s).args(["explain", "istag.tag.from"]));
+    assert!(from.contains("KIND:       ImageStreamTag"), "{from}");
+    assert!(
+        from.contains("Valid values are ImageStreamTag, ImageStreamImage, and"),
+        "{from}"
+    );
+    let md = run(kubectl(&s).args(["explain", "images.dockerImageMetadata"]));
+    assert!(
+        md.contains("DockerImageMetadata contains metadata about this image"),
+        "{md}"
+    );
 }
 
 #[test]
