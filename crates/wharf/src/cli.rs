@@ -43,7 +43,7 @@ pub enum Verb {
         kind: String,
         /// Names (all of the type when none)
         names: Vec<String>,
-        /// Output: json, yaml, name, wide
+        /// Output: json, yaml, name, wide, jsonpath=TEMPLATE
         #[arg(short = 'o', long)]
         output: Option<String>,
         /// Across all namespaces
@@ -426,7 +426,16 @@ fn get(g: &Global, kind: &str, names: &[String], output: Option<&str>, all: bool
                 println!("{}/{}", r.qualified_singular(), o.pointer("/metadata/name").and_then(Value::as_str).unwrap_or(""));
             }
         }
-        Some(other) => return Err(error(format!("unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,name,wide,yaml"))),
+        Some(jp) if jp.starts_with("jsonpath=") => {
+            let text = &jp["jsonpath=".len()..];
+            let template = crate::jsonpath::Template::parse(text)
+                .map_err(|e| error(format!("error parsing jsonpath {text}, {e}")))?;
+            let out = template.render(&doc).map_err(|e| {
+                error(format!("error executing jsonpath {text:?}: {e}"))
+            })?;
+            print!("{out}");
+        }
+        Some(other) => return Err(error(format!("unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,jsonpath,name,wide,yaml"))),
         None => {}
     }
     Ok(())

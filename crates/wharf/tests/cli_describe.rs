@@ -88,6 +88,25 @@ ref
     );
     let isimage = cli.wharf(&["describe", &format!("isimage/python@{}", &d[7..19])]);
     assert_eq!(isimage, istag);
+    // -o jsonpath, as kubectl evaluates it, on one object and on a list.
+    assert_eq!(
+        cli.wharf(&[
+            "get",
+            "istag",
+            "python:latest",
+            "-o",
+            "jsonpath={.image.metadata.name}"
+        ]),
+        d
+    );
+    assert_eq!(
+        cli.wharf(&["get", "is", "-o", "jsonpath={range .items[*]}{.metadata.name}:{.spec.tags[?(@.name==\"ref\")].from.name}{\"\\n\"}{end}"]),
+        "python:quay.io/x/y:1\n"
+    );
+    assert_eq!(
+        cli.wharf_fails(&["get", "is", "-o", "jsonpath={.items[0"]),
+        "error: error parsing jsonpath {.items[0, unterminated array\n"
+    );
     // The tables `wharf get` (and kubectl) print for tags.
     let itags = cli.wharf(&["get", "itag"]);
     let rows: Vec<Vec<&str>> = itags
