@@ -151,13 +151,16 @@ pub(crate) async fn get(api: &ApiServer, ns: &str, name: &str) -> Result<Value> 
     view(api, &stream, tag, false).await?.ok_or_else(not_found)
 }
 
-/// Every istag of the streams in `ns` (or everywhere), with the list's resourceVersion.
-pub(crate) async fn list(api: &ApiServer, ns: Option<&str>) -> Result<(Vec<Value>, u64)> {
-    let list = api
-        .store
+async fn streams_in(api: &ApiServer, ns: Option<&str>) -> Result<wharf_storage::ObjectList> {
+    api.store
         .list_objects(&streams().selector(ns), None, None)
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(ApiError::internal)
+}
+
+/// Every istag of the streams in `ns` (or everywhere), with the list's resourceVersion.
+pub(crate) async fn list(api: &ApiServer, ns: Option<&str>) -> Result<(Vec<Value>, u64)> {
+    let list = streams_in(api, ns).await?;
     let mut out = Vec::new();
     for stream in &list.items {
         for t in status_tags(&stream.value) {
@@ -506,11 +509,7 @@ pub(crate) async fn get_itag(api: &ApiServer, ns: &str, name: &str) -> Result<Va
 
 /// Every ImageTag in `ns` (or everywhere), sorted by stream then tag.
 pub(crate) async fn list_itags(api: &ApiServer, ns: Option<&str>) -> Result<(Vec<Value>, u64)> {
-    let list = api
-        .store
-        .list_objects(&streams().selector(ns), None, None)
-        .await
-        .map_err(ApiError::internal)?;
+    let list = streams_in(api, ns).await?;
     let mut out = Vec::new();
     for stream in &list.items {
         for tag in tag_names(&stream.value) {

@@ -856,8 +856,13 @@ async fn computed_view(
             let v = mapping::get_image(api, &namespace, &name).await?;
             Ok(respond(rt, vec![v], json!({}), true))
         }
-        (Target::Collection { rt, namespace }, Method::GET) if rt.plural == "imagestreamtags" => {
-            let (items, rv) = istag::list(api, namespace.as_deref()).await?;
+        (Target::Collection { rt, namespace }, Method::GET) if is_tag_view(rt) => {
+            let ns = namespace.as_deref();
+            let (items, rv) = if rt.plural == "imagetags" {
+                istag::list_itags(api, ns).await?
+            } else {
+                istag::list(api, ns).await?
+            };
             Ok(respond(
                 rt,
                 items,
@@ -873,8 +878,12 @@ async fn computed_view(
                 status: false,
             },
             Method::GET,
-        ) if rt.plural == "imagestreamtags" => {
-            let v = istag::get(api, &namespace, &name).await?;
+        ) if is_tag_view(rt) => {
+            let v = if rt.plural == "imagetags" {
+                istag::get_itag(api, &namespace, &name).await?
+            } else {
+                istag::get(api, &namespace, &name).await?
+            };
             Ok(respond(rt, vec![v], json!({}), true))
         }
         (
@@ -883,12 +892,14 @@ async fn computed_view(
                 namespace: Some(ns),
             },
             Method::POST,
-        ) if rt.plural == "imagestreamtags" => {
+        ) if is_tag_view(rt) => {
             let body = parse_json(&body.await?)?;
-            Ok(json_response(
-                StatusCode::CREATED,
-                &istag::create(api, &ns, body, dry_run).await?,
-            ))
+            let v = if rt.plural == "imagetags" {
+                istag::create_itag(api, &ns, body, dry_run).await?
+            } else {
+                istag::create(api, &ns, body, dry_run).await?
+            };
+            Ok(json_response(StatusCode::CREATED, &v))
         }
         (
             Target::Item {
@@ -898,9 +909,13 @@ async fn computed_view(
                 status: false,
             },
             Method::PUT,
-        ) if rt.plural == "imagestreamtags" => {
+        ) if is_tag_view(rt) => {
             let body = parse_json(&body.await?)?;
-            let (v, created) = istag::update(api, &namespace, &name, body, dry_run).await?;
+            let (v, created) = if rt.plural == "imagetags" {
+                istag::update_itag(api, &namespace, &name, body, dry_run).await?
+            } else {
+                istag::update(api, &namespace, &name, body, dry_run).await?
+            };
             let code = if created {
                 StatusCode::CREATED
             } else {
@@ -916,66 +931,19 @@ async fn computed_view(
                 status: false,
             },
             Method::DELETE,
-        ) if matches!(rt.plural, "imagestreamtags" | "imagetags") => Ok(json_response(
+        ) if is_tag_view(rt) => Ok(json_response(
             StatusCode::OK,
             &istag::delete(api, rt, &namespace, &name).await?,
         )),
-        (Target::Collection { rt, namespace }, Method::GET) if rt.plural == "imagetags" => {
-            let (items, rv) = istag::list_itags(api, namespace.as_deref()).await?;
-            Ok(respond(
-                rt,
-                items,
-                json!({ "resourceVersion": rv.to_string() }),
-                false,
-            ))
-        }
-        (
-            Target::Item {
-                rt,
-                namespace,
-                name,
-                status: false,
-            },
-            Method::GET,
-        ) if rt.plural == "imagetags" => {
-            let v = istag::get_itag(api, &namespace, &name).await?;
-            Ok(respond(rt, vec![v], json!({}), true))
-        }
-        (
-            Target::Collection {
-                rt,
-                namespace: Some(ns),
-            },
-            Method::POST,
-        ) if rt.plural == "imagetags" => {
-            let body = parse_json(&body.await?)?;
-            Ok(json_response(
-                StatusCode::CREATED,
-                &istag::create_itag(api, &ns, body, dry_run).await?,
-            ))
-        }
-        (
-            Target::Item {
-                rt,
-                namespace,
-                name,
-                status: false,
-            },
-            Method::PUT,
-        ) if rt.plural == "imagetags" => {
-            let body = parse_json(&body.await?)?;
-            let (v, created) = istag::update_itag(api, &namespace, &name, body, dry_run).await?;
-            let code = if created {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            };
-            Ok(json_response(code, &v))
-        }
         (_, m) => Err(ApiError::method_not_allowed(format!(
             "{m} is not supported on this resource"
         ))),
     }
+}
+
+/// imagestreamtags and imagetags: two views of one stream tag.
+fn is_tag_view(rt: &ResourceType) -> bool {
+    matches!(rt.plural, "imagestreamtags" | "imagetags")
 }
 
 /// Spec §2.3 for an image stream being created or whose spec changed: new and changed spec

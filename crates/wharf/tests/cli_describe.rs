@@ -109,15 +109,7 @@ ref
     );
     // The tables `wharf get` (and kubectl) print for tags.
     let itags = cli.wharf(&["get", "itag"]);
-    let rows: Vec<Vec<&str>> = itags
-        .lines()
-        .map(|l| {
-            l.split("   ")
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .collect()
-        })
-        .collect();
+    let rows: Vec<Vec<&str>> = itags.lines().map(common::table_cells).collect();
     assert_eq!(
         rows[0],
         ["NAME", "SPEC", "STATUS", "HISTORY", "UPDATED"],
@@ -135,14 +127,7 @@ ref
         "{itags}"
     );
     let wide = cli.wharf(&["get", "istag", "-o", "wide"]);
-    let header: Vec<&str> = wide
-        .lines()
-        .next()
-        .unwrap()
-        .split("   ")
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .collect();
+    let header = common::table_cells(wide.lines().next().unwrap());
     assert_eq!(
         header,
         ["NAME", "IMAGE REFERENCE", "UPDATED", "IMAGE NAME"],

@@ -58,14 +58,7 @@ fn kubectl_creates_gets_applies_patches_and_deletes_image_streams() {
     assert_eq!(out.trim(), "imagestream.image.openshift.io/app created");
 
     let table = run(kubectl(&s).args(["get", "imagestreams", "-n", "demo"]));
-    let header: Vec<&str> = table
-        .lines()
-        .next()
-        .unwrap()
-        .split("   ")
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .collect();
+    let header = common::table_cells(table.lines().next().unwrap());
     assert_eq!(
         header,
         ["NAME", "IMAGE REPOSITORY", "TAGS", "UPDATED"],

@@ -456,3 +456,11 @@ impl Cli {
         cli
     }
 }
+
+/// The cells of one line of a kubectl-style table (columns are separated by 3+ spaces).
+pub fn table_cells(line: &str) -> Vec<&str> {
+    line.split("   ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect()
+}
