@@ -7,16 +7,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{require, run, Server};
-
-fn kubectl(s: &Server) -> Command {
-    let mut c = Command::new("kubectl");
-    // An empty kubeconfig: nothing from the machine leaks in.
-    c.env("KUBECONFIG", "/dev/null")
-        .arg("--server")
-        .arg(s.url(""));
-    c
-}
+use common::{kubectl, require, run, Server};
 
 fn kubectl_stdin(s: &Server, args: &[&str], stdin: &str) -> String {
     let mut child = kubectl(s)

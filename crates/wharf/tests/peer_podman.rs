@@ -141,13 +141,7 @@ fn a_podman_push_shows_up_to_kubectl_and_wharf_describe() {
     ]));
     let digest = common::get(&s.url("/v2/demo/app/manifests/v1"));
     let digest = common::sha256_digest(&digest.2);
-    let kubectl = |args: &[&str]| {
-        run(std::process::Command::new("kubectl")
-            .env("KUBECONFIG", "/dev/null")
-            .arg("--server")
-            .arg(s.url(""))
-            .args(args))
-    };
+    let kubectl = |args: &[&str]| run(common::kubectl(&s).args(args));
     let image = kubectl(&[
         "get",
         "is",

@@ -428,9 +428,15 @@ impl Cli {
         }
     }
 
+    /// `tool` with this client's kubeconfig and, for kubectl, a discovery cache of its own
+    /// (see [`kubectl`]).
     pub fn cmd(&self, tool: &str) -> Command {
         let mut c = Command::new(tool);
         c.env("KUBECONFIG", &self.kubeconfig);
+        if tool == "kubectl" {
+            c.arg("--cache-dir")
+                .arg(self.kubeconfig.with_file_name("cache"));
+        }
         c
     }
 
@@ -463,4 +469,21 @@ pub fn table_cells(line: &str) -> Vec<&str> {
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .collect()
+}
+
+/// kubectl against `s` with an empty kubeconfig and a discovery cache of this server's own:
+/// kubectl keeps discovery for hours per host:port, and a port reused from an earlier server
+/// must not answer with that server's resources.
+pub fn kubectl(s: &Server) -> Command {
+    let mut c = Command::new("kubectl");
+    c.env("KUBECONFIG", "/dev/null")
+        .arg("--cache-dir")
+        .arg(kube_cache(&s.data_dir))
+        .arg("--server")
+        .arg(s.url(""));
+    c
+}
+
+fn kube_cache(data_dir: &Path) -> PathBuf {
+    data_dir.with_extension("kube-cache")
 }
