@@ -14,6 +14,7 @@ pub mod name;
 pub mod reference;
 pub mod stream_spec;
 pub mod tag_resolution;
+pub mod template;
 pub mod time;
 
 pub use digest::{Algorithm, Digest, DigestError, Digester};
