@@ -78,6 +78,8 @@ pub enum Verb {
         #[arg(short = 'f', long = "filename")]
         filename: Vec<String>,
     },
+    /// Process a template into the objects it describes: wharf process -f TEMPLATE -p KEY=VALUE
+    Process(crate::process::ProcessArgs),
     /// Change a setting of objects: wharf set image-lookup
     Set {
         #[command(subcommand)]
@@ -155,6 +157,7 @@ pub fn run(verb: Verb, g: &Global) -> CliResult<()> {
             all_namespaces,
         } => get(g, &kind, &names, output.as_deref(), all_namespaces),
         Verb::Describe { args } => describe(g, &args),
+        Verb::Process(args) => crate::process::run(&args),
         Verb::Tag(args) => {
             let ctx = context(g, None)?;
             crate::tag::run(&ctx.client, &ctx.namespace, &args)

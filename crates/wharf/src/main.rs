@@ -8,6 +8,7 @@ mod describe;
 mod jsonpath;
 mod lookup;
 mod objects;
+mod process;
 mod serve;
 mod tag;
 

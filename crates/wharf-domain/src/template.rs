@@ -1,1 +1,0 @@
-//! Templates (template.openshift.io/v1): parameters, substitution and processing (spec templates.md Part A).
