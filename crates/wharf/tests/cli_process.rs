@@ -4,10 +4,9 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use common::{require, wharf_bin};
+use common::{output_with_stdin, require, wharf_bin};
 
 fn corpus(path: &str) -> String {
     format!(
@@ -26,21 +25,12 @@ fn required_params() -> String {
 
 /// Runs `wharf ARGS` with `stdin`; returns (exit code, stdout, stderr).
 fn wharf(args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(wharf_bin())
-        .args(args)
-        .env("KUBECONFIG", "/dev/null")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = output_with_stdin(
+        Command::new(wharf_bin())
+            .args(args)
+            .env("KUBECONFIG", "/dev/null"),
+        stdin,
+    );
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -282,20 +272,10 @@ fn a_processed_library_template_is_accepted_by_kubectl() {
         .map(|o| format!("{o}\n"))
         .collect();
     assert!(!streams.is_empty());
-    let mut kubectl = common::kubectl(&s)
-        .args(["apply", "--dry-run=client", "-n", "default", "-f", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    kubectl
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(streams.as_bytes())
-        .unwrap();
-    let result = kubectl.wait_with_output().unwrap();
+    let result = output_with_stdin(
+        common::kubectl(&s).args(["apply", "--dry-run=client", "-n", "default", "-f", "-"]),
+        &streams,
+    );
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(
         result.status.success(),

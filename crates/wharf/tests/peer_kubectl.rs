@@ -3,27 +3,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{kubectl, require, run, Server};
 
 fn kubectl_stdin(s: &Server, args: &[&str], stdin: &str) -> String {
-    let mut child = kubectl(s)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::output_with_stdin(kubectl(s).args(args), stdin);
     assert!(
         out.status.success(),
         "kubectl {args:?}: {}",

@@ -487,3 +487,21 @@ pub fn kubectl(s: &Server) -> Command {
 fn kube_cache(data_dir: &Path) -> PathBuf {
     data_dir.with_extension("kube-cache")
 }
+
+/// Runs `cmd` with `stdin` as its standard input; returns its output, whatever the exit code.
+pub fn output_with_stdin(cmd: &mut Command, stdin: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
