@@ -156,3 +156,57 @@ cmp() {
         if (op == ">=") exit !(a >= b); if (op == "<=") exit !(a <= b)
         if (op == "<") exit !(a < b); if (op == ">") exit !(a > b); exit 1 }'
 }
+
+# ---------------------------------------------------------------- shared set-up of bench scripts
+
+# Builds (unless BUILD=0) and checks the release wharf and bench_hello; sets WHARF_BIN, HELLO_BIN.
+build_binaries() {
+    if ((BUILD)); then
+        log "building wharf and bench_hello (release)"
+        (cd "$repo_root" && cargo build --release -q -p wharf --bin wharf --example bench_hello)
+    fi
+    WHARF_BIN=$repo_root/target/release/wharf
+    HELLO_BIN=$repo_root/target/release/examples/bench_hello
+    [[ -x $WHARF_BIN && -x $HELLO_BIN ]] || die "missing $WHARF_BIN or $HELLO_BIN (build them, or drop --no-build)"
+}
+
+# A scratch directory /tmp/<prefix>.XXXXXX (S, with RAW its raw log), the PIDS every server
+# started is added to, PROBLEMS gathered by problem(), and a cleanup on exit that stops the
+# servers and removes S (unless KEEP=1).
+scratch_setup() {
+    S=$(mktemp -d "/tmp/$1.XXXXXX")
+    RAW=$S/raw.log
+    : >"$RAW"
+    PIDS=()
+    PROBLEMS=()
+    trap cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+problem() {
+    PROBLEMS+=("$*")
+    printf '   !! %s\n' "$*" >&2
+}
+
+cleanup() {
+    local rc=$? pid
+    trap - EXIT INT TERM
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    if ((KEEP)); then
+        printf 'scratch directory kept: %s\n' "$S" >&2
+    else
+        rm -rf "$S"
+    fi
+    exit "$rc"
+}
+
+# Starts wharf serve on a port of its choosing in $S/wharf; sets WHARF_PID and W (host:port).
+start_bench_wharf() {
+    mkdir -p "$S/wharf"
+    "$WHARF_BIN" serve --data-dir "$S/wharf" --listen 127.0.0.1:0 --log-level warn >"$S/wharf.log" 2>&1 &
+    WHARF_PID=$!
+    PIDS+=("$WHARF_PID")
+    wait_for_line "$S/wharf.log" 'listening on 127\.0\.0\.1:[0-9]+' "$WHARF_PID"
+    W=$(sed -nE 's/.*listening on (127\.0\.0\.1:[0-9]+).*/\1/p' "$S/wharf.log" | head -1)
+}

@@ -73,48 +73,14 @@ need docker-registry docker-registry
 need skopeo skopeo
 need umoci umoci
 
-if ((BUILD)); then
-    log "building wharf and bench_hello (release)"
-    (cd "$repo_root" && cargo build --release -q -p wharf --bin wharf --example bench_hello)
-fi
-WHARF_BIN=$repo_root/target/release/wharf
-HELLO_BIN=$repo_root/target/release/examples/bench_hello
-[[ -x $WHARF_BIN && -x $HELLO_BIN ]] || die "missing $WHARF_BIN or $HELLO_BIN (build them, or drop --no-build)"
+build_binaries
 
 # ---------------------------------------------------------------- scratch, servers, cleanup
-S=$(mktemp -d /tmp/wharf-bench.XXXXXX)
-RAW=$S/raw.log
-: >"$RAW"
-PIDS=()
-PROBLEMS=()
-problem() {
-    PROBLEMS+=("$*")
-    printf '   !! %s\n' "$*" >&2
-}
-
-cleanup() {
-    local rc=$? pid
-    trap - EXIT INT TERM
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    if ((KEEP)); then
-        printf 'scratch directory kept: %s\n' "$S" >&2
-    else
-        rm -rf "$S"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+scratch_setup wharf-bench
 
 log "starting servers (scratch: $S)"
 # Wharf picks its own port (port 0) and says which on stderr.
-mkdir -p "$S/wharf"
-"$WHARF_BIN" serve --data-dir "$S/wharf" --listen 127.0.0.1:0 --log-level warn >"$S/wharf.log" 2>&1 &
-WHARF_PID=$!
-PIDS+=("$WHARF_PID")
-wait_for_line "$S/wharf.log" 'listening on 127\.0\.0\.1:[0-9]+' "$WHARF_PID"
-W=$(sed -nE 's/.*listening on (127\.0\.0\.1:[0-9]+).*/\1/p' "$S/wharf.log" | head -1)
+start_bench_wharf
 
 # Distribution: filesystem driver, delete enabled, warn logging, no access log.
 mkdir -p "$S/dist/data"

@@ -109,21 +109,42 @@ fn gv_path(group: &str, version: &str) -> String {
     }
 }
 
+/// The OpenAPI v3 documents by group-version path, built once: they follow from the static
+/// resource tables, and kubectl reads the root on every command.
+fn openapi_documents() -> &'static std::collections::BTreeMap<String, Value> {
+    static DOCS: std::sync::OnceLock<std::collections::BTreeMap<String, Value>> =
+        std::sync::OnceLock::new();
+    DOCS.get_or_init(|| {
+        let mut gvs: Vec<(&str, &str)> = RESOURCES.iter().map(|r| (r.group, r.version)).collect();
+        gvs.dedup();
+        gvs.into_iter()
+            .filter_map(|(g, v)| {
+                let p = gv_path(g, v);
+                build_openapi_v3(&p).map(|doc| (p, doc))
+            })
+            .collect()
+    })
+}
+
 /// `/openapi/v3`: one document per group-version. Each URL carries a hash of its document, so
 /// kubectl's cache (keyed by URL) refreshes whenever the content changes.
-pub fn openapi_v3_root() -> Value {
-    let mut gvs: Vec<(&str, &str)> = RESOURCES.iter().map(|r| (r.group, r.version)).collect();
-    gvs.dedup();
-    let paths: serde_json::Map<String, Value> = gvs
-        .into_iter()
-        .map(|(g, v)| {
-            let p = gv_path(g, v);
-            let doc = openapi_v3(&p).expect("a served group-version has a document");
-            let url = format!("/openapi/v3/{p}?hash={}", content_hash(&doc));
-            (p, json!({ "serverRelativeURL": url }))
-        })
-        .collect();
-    json!({ "paths": paths })
+pub fn openapi_v3_root() -> &'static Value {
+    static ROOT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let paths: serde_json::Map<String, Value> = openapi_documents()
+            .iter()
+            .map(|(p, doc)| {
+                let url = format!("/openapi/v3/{p}?hash={}", content_hash(doc));
+                (p.clone(), json!({ "serverRelativeURL": url }))
+            })
+            .collect();
+        json!({ "paths": paths })
+    })
+}
+
+/// `/openapi/v3/<api/v1 | apis/group/version>`, or `None` for a group-version not served.
+pub fn openapi_v3(gv: &str) -> Option<&'static Value> {
+    openapi_documents().get(gv)
 }
 
 /// FNV-1a (64-bit) of the document's JSON, in hex: stable across builds and platforms.
@@ -140,7 +161,7 @@ fn content_hash(doc: &Value) -> String {
 /// server honours — among them `fieldValidation`, which tells kubectl to leave validation to
 /// the server. `components.schemas` holds each served kind's full schema (and its list's) with
 /// every schema they reference, so `kubectl explain` can describe every field.
-pub fn openapi_v3(gv: &str) -> Option<Value> {
+fn build_openapi_v3(gv: &str) -> Option<Value> {
     let served: Vec<&ResourceType> = RESOURCES
         .iter()
         .filter(|r| gv_path(r.group, r.version) == gv)

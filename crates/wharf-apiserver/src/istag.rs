@@ -3,7 +3,7 @@
 //! only while its status tag has a current image.
 
 use serde_json::{json, Value};
-use wharf_domain::imagestream::status_tags;
+use wharf_domain::imagestream::{status_tags, TagEvent};
 use wharf_storage::StoredObject;
 
 use crate::resources::{find, ResourceType};
@@ -66,6 +66,28 @@ fn resolved_reference(stream: &Value, tag: &str, image: &str, event_reference: &
     }
 }
 
+/// The Image a tag event points at, as served, with `dockerImageReference` the tag's pull
+/// spec under its reference policy; `None` if the Image is gone.
+async fn event_image(
+    api: &ApiServer,
+    stream: &Value,
+    tag: &str,
+    event: &TagEvent,
+) -> Result<Option<Value>> {
+    let Some(image) = api
+        .store
+        .get_object(&images().key("", &event.image))
+        .await
+        .map_err(ApiError::internal)?
+    else {
+        return Ok(None);
+    };
+    let mut image = served(image.value, image.resource_version);
+    image["dockerImageReference"] =
+        resolved_reference(stream, tag, &event.image, &event.docker_image_reference).into();
+    Ok(Some(image))
+}
+
 /// The istag for `tag` of `stream`, or `None` if the tag has no current image. With
 /// `allow_empty` (the answer to a write), a tag without an image is shown with an empty image.
 async fn view(
@@ -92,13 +114,9 @@ async fn view(
         .cloned();
     let image = match current {
         Some(current) => {
-            let image = api
-                .store
-                .get_object(&images().key("", &current.image))
-                .await
-                .map_err(ApiError::internal)?
+            let mut image = event_image(api, s, tag, current)
+                .await?
                 .ok_or_else(|| ApiError::not_found(images(), &current.image))?;
-            let mut image = served(image.value, image.resource_version);
             if let Some(Value::Object(extra)) = &annotations {
                 let merged = image["metadata"]["annotations"]
                     .as_object()
@@ -108,8 +126,6 @@ async fn view(
                     .chain(extra.clone());
                 image["metadata"]["annotations"] = Value::Object(merged.collect());
             }
-            image["dockerImageReference"] =
-                resolved_reference(s, tag, &current.image, &current.docker_image_reference).into();
             image
         }
         None => json!({ "metadata": {} }),
@@ -450,17 +466,7 @@ async fn itag_view(
         .and_then(|i| i.first())
         .filter(|e| !e.image.is_empty());
     let image = match current {
-        Some(c) if with_image => api
-            .store
-            .get_object(&images().key("", &c.image))
-            .await
-            .map_err(ApiError::internal)?
-            .map(|i| {
-                let mut i = served(i.value, i.resource_version);
-                i["dockerImageReference"] =
-                    resolved_reference(s, tag, &c.image, &c.docker_image_reference).into();
-                i
-            }),
+        Some(c) if with_image => event_image(api, s, tag, c).await?,
         _ => None,
     };
     Ok(Some(json!({

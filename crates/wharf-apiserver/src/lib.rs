@@ -57,7 +57,7 @@ pub fn router(api: ApiServer) -> Router {
         .route(
             "/openapi/v3",
             axum::routing::get(|| async {
-                json_response(StatusCode::OK, &discovery::openapi_v3_root())
+                json_response(StatusCode::OK, discovery::openapi_v3_root())
             }),
         )
         .route("/openapi/v3/{*gv}", axum::routing::get(openapi_v3))
@@ -70,7 +70,7 @@ pub fn router(api: ApiServer) -> Router {
 
 async fn openapi_v3(axum::extract::Path(gv): axum::extract::Path<String>) -> Response {
     match discovery::openapi_v3(&gv) {
-        Some(doc) => json_response(StatusCode::OK, &doc),
+        Some(doc) => json_response(StatusCode::OK, doc),
         None => ApiError::path_not_found(&format!("/openapi/v3/{gv}")).into_response(),
     }
 }

@@ -45,14 +45,20 @@ fn wide(name: &str, description: &str) -> Value {
     c
 }
 
+/// `<human duration> ago` since `t` (unix seconds), empty without a time.
+fn ago_since(t: Option<i64>, now: i64) -> String {
+    t.map_or(String::new(), |t| {
+        format!("{} ago", human_duration(now - t))
+    })
+}
+
+/// [`ago_since`] an RFC 3339 timestamp.
 fn ago(timestamp: Option<&Value>, now: i64) -> Value {
-    timestamp
-        .and_then(Value::as_str)
-        .and_then(parse_rfc3339)
-        .map_or(String::new(), |t| {
-            format!("{} ago", human_duration(now - t))
-        })
-        .into()
+    ago_since(
+        timestamp.and_then(Value::as_str).and_then(parse_rfc3339),
+        now,
+    )
+    .into()
 }
 
 fn columns(rt: &ResourceType) -> Vec<Value> {
@@ -139,14 +145,11 @@ fn cells(rt: &ResourceType, obj: &Value, now: i64) -> Vec<Value> {
                         .and_then(|e| parse_rfc3339(&e.created))
                 })
                 .max();
-            let updated = latest.map_or(String::new(), |t| {
-                format!("{} ago", human_duration(now - t))
-            });
             vec![
                 name,
                 repo.into(),
                 tags_up_to_width(&tags, 40).into(),
-                updated.into(),
+                ago_since(latest, now).into(),
             ]
         }
         "imagestreamtags" | "imagestreamimages" => {

@@ -430,13 +430,7 @@ fn get(g: &Global, kind: &str, names: &[String], output: Option<&str>, all: bool
             }
         }
         Some(jp) if jp.starts_with("jsonpath=") => {
-            let text = &jp["jsonpath=".len()..];
-            let template = crate::jsonpath::Template::parse(text)
-                .map_err(|e| error(format!("error parsing jsonpath {text}, {e}")))?;
-            let out = template.render(&doc).map_err(|e| {
-                error(format!("error executing jsonpath {text:?}: {e}"))
-            })?;
-            print!("{out}");
+            print!("{}", crate::jsonpath::print(&jp["jsonpath=".len()..], &doc).map_err(error)?);
         }
         Some(other) => return Err(error(format!("unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,jsonpath,name,wide,yaml"))),
         None => {}

@@ -57,6 +57,16 @@ pub struct Template {
     segments: Vec<Segment>,
 }
 
+/// Parses `text` and renders it over `data`, with kubectl's wording for either failure
+/// (`error parsing jsonpath …`, `error executing jsonpath "…": …`): what `-o jsonpath=` prints.
+pub fn print(text: &str, data: &serde_json::Value) -> Result<String, String> {
+    let template =
+        Template::parse(text).map_err(|e| format!("error parsing jsonpath {text}, {e}"))?;
+    template
+        .render(data)
+        .map_err(|e| format!("error executing jsonpath {text:?}: {e}"))
+}
+
 impl Template {
     /// Parses `text` as a kubectl JSONPath template.
     pub fn parse(text: &str) -> Result<Template, String> {

@@ -246,7 +246,7 @@ fn apply_one(
     let modified = with_last_applied(obj, ns);
     let live = match client.get(&item, "application/json") {
         Ok(v) => v,
-        Err(e) if e.0.starts_with("Error from server (NotFound)") => {
+        Err(e) if e.is_not_found() => {
             client.post(&r.path(ns), &modified)?;
             println!("{shown} created");
             return Ok(());

@@ -339,27 +339,18 @@ pub fn parameters_table(template: &Value) -> String {
     out
 }
 
-/// Go's `json.MarshalIndent(v, "", "    ")`: sorted keys, 4-space indent, and `<`, `>`, `&`,
-/// U+2028, U+2029 escaped as Go's encoder does.
+/// Go's `json.MarshalIndent(v, "", "    ")`: sorted keys, 4-space indent (serde_json's
+/// 2-space indent doubled), and Go's escapes.
 pub fn go_json(v: &Value) -> String {
     let pretty = serde_json::to_string_pretty(v).unwrap_or_default();
-    let mut out = String::with_capacity(pretty.len());
+    let mut out = String::with_capacity(pretty.len() * 5 / 4);
     for line in pretty.lines() {
-        let depth = line.len() - line.trim_start_matches(' ').len();
-        out.push_str(&" ".repeat(depth * 2));
-        for c in line[depth..].chars() {
-            match c {
-                '<' => out.push_str("\\u003c"),
-                '>' => out.push_str("\\u003e"),
-                '&' => out.push_str("\\u0026"),
-                '\u{2028}' => out.push_str("\\u2028"),
-                '\u{2029}' => out.push_str("\\u2029"),
-                c => out.push(c),
-            }
-        }
+        let body = line.trim_start_matches(' ');
+        out.push_str(&" ".repeat((line.len() - body.len()) * 2));
+        out.push_str(body);
         out.push('\n');
     }
-    out
+    wharf_domain::template::go_json_escapes(&out)
 }
 
 /// The `List` oc prints: its own fields in Go struct order (kind, apiVersion, metadata,
@@ -426,10 +417,7 @@ fn print(objects: &[Value], a: &ProcessArgs) -> CliResult<String> {
                 .map(str::to_string)
                 .or_else(|| a.template.clone())
                 .ok_or_else(|| error("template format specified but no template given"))?;
-            let t = crate::jsonpath::Template::parse(&text)
-                .map_err(|e| error(format!("error parsing jsonpath {text}, {e}")))?;
-            t.render(&list)
-                .map_err(|e| error(format!("error executing jsonpath {text:?}: {e}")))
+            crate::jsonpath::print(&text, &list).map_err(error)
         }
         other => Err(error(format!(
             "unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,jsonpath,name,yaml"

@@ -341,10 +341,6 @@ fn stream_path(namespace: &str, name: &str) -> String {
     format!("/apis/image.openshift.io/v1/namespaces/{namespace}/imagestreams/{name}")
 }
 
-fn is_not_found(e: &CliError) -> bool {
-    e.0.starts_with("Error from server (NotFound)")
-}
-
 pub fn run(client: &Client, current: &str, a: &TagArgs) -> CliResult<()> {
     let (kind, source, dests) = match plan(a, current)? {
         Plan::Delete(dests) => {
@@ -384,7 +380,7 @@ pub fn run(client: &Client, current: &str, a: &TagArgs) -> CliResult<()> {
         let item = format!("{}/{}", istag_path(&d.namespace), d.name_and_tag);
         match client.put(&item, &body) {
             Ok(_) => {}
-            Err(e) if is_not_found(&e) => {
+            Err(e) if e.is_not_found() => {
                 client.post(&istag_path(&d.namespace), &body)?;
             }
             Err(e) => return Err(e),
@@ -401,10 +397,10 @@ fn delete(client: &Client, d: &Dest) -> CliResult<()> {
             println!("Deleted tag {}/{}.", d.namespace, d.name_and_tag);
             Ok(())
         }
-        Err(e) if is_not_found(&e) => {
+        Err(e) if e.is_not_found() => {
             // oc's wording for what is missing: the stream, or the tag in it.
             match client.get(&stream_path(&d.namespace, stream), "application/json") {
-                Err(e) if is_not_found(&e) => {
+                Err(e) if e.is_not_found() => {
                     Err(error(format!("Image stream {stream:?} does not exist.")))
                 }
                 _ => Err(error(format!(

@@ -16,6 +16,13 @@ impl std::fmt::Display for CliError {
     }
 }
 
+impl CliError {
+    /// Whether the server answered `NotFound`.
+    pub fn is_not_found(&self) -> bool {
+        self.0.starts_with("Error from server (NotFound)")
+    }
+}
+
 pub type CliResult<T> = Result<T, CliError>;
 
 pub fn error(msg: impl Into<String>) -> CliError {
