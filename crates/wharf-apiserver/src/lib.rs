@@ -18,6 +18,7 @@ pub mod resources;
 pub mod selectors;
 pub mod status;
 pub mod table;
+mod templates;
 pub mod watch;
 
 use std::sync::Arc;
@@ -831,6 +832,20 @@ async fn computed_view(
         }
     };
     match (target, method) {
+        (
+            Target::Collection {
+                rt,
+                namespace: Some(ns),
+            },
+            Method::POST,
+        ) if rt.plural == "processedtemplates" => {
+            require_namespace(api, rt, &ns).await?;
+            let template = parse_json(&body.await?)?;
+            Ok(json_response(
+                StatusCode::CREATED,
+                &templates::process(rt, template)?,
+            ))
+        }
         (
             Target::Collection {
                 rt,

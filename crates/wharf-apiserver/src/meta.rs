@@ -101,6 +101,13 @@ pub fn check_type(rt: &ResourceType, obj: &mut Value) -> Result<(), ApiError> {
         match obj.get(field).and_then(Value::as_str) {
             None | Some("") => obj[field] = want.into(),
             Some(got) if got == want => {}
+            // Legacy OpenShift manifests (`apiVersion: v1`, `kind: Template`) are the group's.
+            Some("v1")
+                if field == "apiVersion"
+                    && wharf_domain::template::legacy_kind_group(rt.kind) == Some(rt.group) =>
+            {
+                obj[field] = want.into()
+            }
             Some(got) => {
                 return Err(ApiError::bad_request(format!(
                     "the API version or kind in the request body ({got}) does not match the endpoint ({want})"
@@ -178,7 +185,28 @@ pub fn prepare_create(
         stream_spec::generations_on_create(obj);
         check_stream(rt, namespace, obj)?;
     }
+    check_template(rt, obj)?;
     Ok(name)
+}
+
+fn is_template(rt: &ResourceType) -> bool {
+    rt.group == "template.openshift.io" && rt.kind == "Template"
+}
+
+/// The server's Template rules (parameter names, labels), as an `Invalid` error.
+pub fn check_template(rt: &ResourceType, obj: &Value) -> Result<(), ApiError> {
+    if !is_template(rt) {
+        return Ok(());
+    }
+    let errors = wharf_domain::template::validate_template_body(obj);
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::invalid(
+        rt,
+        name_of(obj).unwrap_or_default(),
+        errors.iter().map(Cause::from_field_error).collect(),
+    ))
 }
 
 fn is_image_stream(rt: &ResourceType) -> bool {
@@ -253,6 +281,7 @@ pub fn prepare_update(
         stream_spec::generations_on_update(old, new, &namespace);
         return check_stream(rt, &namespace, new);
     }
+    check_template(rt, new)?;
     if rt.has_status {
         new["status"] = old.get("status").cloned().unwrap_or(json!({}));
         if rt.plural != "namespaces" && old.get("spec") != new.get("spec") {

@@ -19,6 +19,7 @@ use serde_json::{json, Map, Value};
 pub const META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.";
 pub const CORE: &str = "io.k8s.api.core.v1.";
 pub const IMAGE: &str = "com.github.openshift.api.image.v1.";
+pub const TEMPLATE: &str = "com.github.openshift.api.template.v1.";
 
 /// The schema name of `kind` in `group`/`version` (`""` for core), as the real servers name it.
 pub fn kind_schema_name(group: &str, version: &str, kind: &str) -> String {
@@ -188,6 +189,7 @@ fn build() -> BTreeMap<String, Value> {
     meta_schemas(&mut s);
     core_schemas(&mut s);
     image_schemas(&mut s);
+    template_schemas(&mut s);
     s
 }
 
@@ -599,6 +601,49 @@ fn image_schemas(s: &mut BTreeMap<String, Value>) {
             ("image", field("Image is a container image.", &i("Image"))),
             ("tag", string("Tag is a string value this image can be located with inside the stream.")),
         ]);
+    s.insert(n, v);
+}
+
+fn template_schemas(s: &mut BTreeMap<String, Value>) {
+    let t = |n: &str| format!("{TEMPLATE}{n}");
+    let (g, ver) = ("template.openshift.io", "v1");
+    s.insert(
+        "io.k8s.apimachinery.pkg.runtime.RawExtension".into(),
+        json!({ "type": "object",
+                "description": "RawExtension is used to hold extensions in external versions.",
+                "x-kubernetes-embedded-resource": true,
+                "x-kubernetes-preserve-unknown-fields": true }),
+    );
+    s.insert(t("Parameter"), object(
+        "Parameter defines a name/value variable that is to be processed during the Template to Config transformation.",
+        &["name"],
+        vec![
+            ("name", string("Name must be set and it can be referenced in Template Items using ${PARAMETER_NAME}. Required.")),
+            ("displayName", string("Optional: The name that will show in UI instead of parameter 'Name'")),
+            ("description", string("Description of a parameter. Optional.")),
+            ("value", string("Value holds the Parameter data. If specified, the generator will be ignored. The value replaces all occurrences of the Parameter ${Name} expression during the Template to Config transformation. Optional.")),
+            ("generate", string("generate specifies the generator to be used to generate random string from an input value specified by From field. The result string is stored into Value field. If empty, no generator is being used, leaving the result Value untouched. Optional.\n\nThe only supported generator is \"expression\", which accepts a \"from\" value in the form of a simple regular expression containing the range expression \"[a-zA-Z0-9]\", and the length expression \"a{length}\".\n\nExamples:\n\nfrom             | value ----------------------------- \"test[0-9]{1}x\"  | \"test7x\" \"[0-1]{8}\"       | \"01001100\" \"0x[A-F0-9]{4}\"  | \"0xB3AF\" \"[a-zA-Z0-9]{8}\" | \"hW4yQU5i\"")),
+            ("from", string("From is an input value for the generator. Optional.")),
+            ("required", boolean("Optional: Indicates the parameter must have a value.  Defaults to false.")),
+        ],
+    ));
+    let (n, v) = kind(g, ver, "Template",
+        &format!("Template contains the inputs needed to produce a Config.{COMPAT}"),
+        &["objects"],
+        vec![
+            ("message", string("message is an optional instructional message that will be displayed when this template is instantiated. This field should inform the user how to utilize the newly created resources. Parameter substitution will be performed on the message before being displayed so that generated credentials and other parameters can be included in the output.")),
+            ("objects", list_of("objects is an array of resources to include in this template. If a namespace value is hardcoded in the object, it will be removed during template instantiation, however if the namespace value is, or contains, a ${PARAMETER_REFERENCE}, the resolved value after parameter substitution will be respected and the object will be created in that namespace.", "io.k8s.apimachinery.pkg.runtime.RawExtension")),
+            ("parameters", list_of("parameters is an optional array of Parameters used during the Template to Config transformation.", &t("Parameter"))),
+            ("labels", string_map("labels is a optional set of labels that are applied to every object during the Template to Config transformation.")),
+        ]);
+    s.insert(n, v);
+    let (n, v) = list_kind(
+        g,
+        ver,
+        "Template",
+        &format!("TemplateList is a list of Template objects.{COMPAT}"),
+        "Items is a list of templates",
+    );
     s.insert(n, v);
 }
 

@@ -129,10 +129,39 @@ pub static RESOURCES: &[ResourceType] = &[
         verbs: &["create"],
         stored: false,
     },
+    // Before templates: kubectl's REST mapper keeps the last resource of a kind, as it does
+    // on OpenShift, where discovery lists them alphabetically.
+    ResourceType {
+        group: "template.openshift.io",
+        version: "v1",
+        plural: "processedtemplates",
+        singular: "processedtemplate",
+        kind: "Template",
+        namespaced: true,
+        short_names: &[],
+        has_status: false,
+        verbs: &["create"],
+        stored: false,
+    },
+    ResourceType {
+        group: "template.openshift.io",
+        version: "v1",
+        plural: "templates",
+        singular: "template",
+        kind: "Template",
+        namespaced: true,
+        short_names: &[],
+        has_status: false,
+        verbs: VERBS,
+        stored: true,
+    },
 ];
 
 /// The API groups other than core, with their versions.
-pub static GROUPS: &[(&str, &str)] = &[("image.openshift.io", "v1")];
+pub static GROUPS: &[(&str, &str)] = &[
+    ("image.openshift.io", "v1"),
+    ("template.openshift.io", "v1"),
+];
 
 impl ResourceType {
     pub fn api_version(&self) -> String {

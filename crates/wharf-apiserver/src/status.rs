@@ -31,6 +31,18 @@ impl Cause {
         }
     }
 
+    /// A template engine's field error, as the Kubernetes apiserver reports one.
+    pub fn from_field_error(e: &wharf_domain::template::FieldError) -> Cause {
+        Cause {
+            field: e.field.clone(),
+            reason: match e.kind {
+                wharf_domain::template::ErrorKind::Required => "FieldValueRequired",
+                wharf_domain::template::ErrorKind::Invalid(_) => "FieldValueInvalid",
+            },
+            message: e.body(),
+        }
+    }
+
     pub fn required(field: &str) -> Cause {
         Cause {
             field: field.into(),

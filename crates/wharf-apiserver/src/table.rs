@@ -104,8 +104,60 @@ fn columns(rt: &ResourceType) -> Vec<Value> {
             column("History", "", "How many images the tag has pointed at."),
             column("Updated", "", "When the tag last changed."),
         ],
+        "templates" => vec![
+            name,
+            column("Description", "", "Template description."),
+            column(
+                "Parameters",
+                "",
+                "Human readable list of template parameters.",
+            ),
+            column(
+                "Objects",
+                "",
+                "Human readable list of objects in the template.",
+            ),
+        ],
         _ => vec![name, column("Age", "", "Time since creation.")],
     }
+}
+
+/// oc's template row: the description's first line cut to 80 characters, the parameters as
+/// `N (M blank)`, `N (M generated)` or `N (all set)`, and the number of objects.
+fn template_cells(obj: &Value) -> [String; 3] {
+    const DESCRIPTION_WIDTH: usize = 80;
+    let mut description = obj
+        .pointer("/metadata/annotations/description")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if let Some((first, _)) = description.split_once('\n') {
+        description = format!("{first}...");
+    }
+    if description.chars().count() > DESCRIPTION_WIDTH {
+        let cut: String = description.chars().take(DESCRIPTION_WIDTH - 3).collect();
+        description = format!("{}...", cut.trim());
+    }
+    let params = obj["parameters"].as_array().map_or(&[][..], Vec::as_slice);
+    let set = |p: &Value, k: &str| p[k].as_str().is_some_and(|s| !s.is_empty());
+    let blank = params
+        .iter()
+        .filter(|p| !set(p, "value") && !set(p, "generate"))
+        .count();
+    let generated = params
+        .iter()
+        .filter(|p| !set(p, "value") && set(p, "generate"))
+        .count();
+    let total = params.len();
+    let parameters = if blank > 0 {
+        format!("{total} ({blank} blank)")
+    } else if generated > 0 {
+        format!("{total} ({generated} generated)")
+    } else {
+        format!("{total} (all set)")
+    };
+    let objects = obj["objects"].as_array().map_or(0, Vec::len);
+    [description, parameters, objects.to_string()]
 }
 
 fn age(obj: &Value, now: i64) -> String {
@@ -196,6 +248,10 @@ fn cells(rt: &ResourceType, obj: &Value, now: i64) -> Vec<Value> {
                 .unwrap_or(json!("Active")),
             age(obj, now).into(),
         ],
+        "templates" => {
+            let [description, parameters, objects] = template_cells(obj);
+            vec![name, description.into(), parameters.into(), objects.into()]
+        }
         _ => vec![name, age(obj, now).into()],
     }
 }

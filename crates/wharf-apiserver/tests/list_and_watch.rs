@@ -310,38 +310,11 @@ async fn a_watch_delivers_every_existing_object_however_many() {
 async fn kubectl_style_requests_get_tables_with_ocs_columns() {
     let api = Api::new().await;
     api.stream("app", json!({})).await;
-    let table_accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
-    let req = |uri: &str| {
-        Request::get(uri)
-            .header("accept", table_accept)
-            .body(Body::empty())
-            .unwrap()
-    };
-    let resp = wharf_apiserver::router(api.server.clone())
-        .oneshot(req(IS))
-        .await
-        .unwrap();
-    let t: Value = serde_json::from_slice(
-        &http_body_util::BodyExt::collect(resp.into_body())
-            .await
-            .unwrap()
-            .to_bytes(),
-    )
-    .unwrap();
+    let t = api.get_table(IS).await;
     assert_eq!(t["kind"], "Table");
     assert_eq!(t["columnDefinitions"][1]["name"], "Image Repository");
     assert_eq!(t["rows"][0]["cells"][0], "app");
     assert!(t["metadata"]["resourceVersion"].is_string());
-    let resp = wharf_apiserver::router(api.server.clone())
-        .oneshot(req(&format!("{IS}/app")))
-        .await
-        .unwrap();
-    let one: Value = serde_json::from_slice(
-        &http_body_util::BodyExt::collect(resp.into_body())
-            .await
-            .unwrap()
-            .to_bytes(),
-    )
-    .unwrap();
+    let one = api.get_table(&format!("{IS}/app")).await;
     assert_eq!(one["rows"].as_array().unwrap().len(), 1);
 }

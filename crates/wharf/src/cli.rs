@@ -85,6 +85,26 @@ pub enum Verb {
         #[command(subcommand)]
         what: SetWhat,
     },
+    /// Administrative commands: wharf adm samples install
+    Adm {
+        #[command(subcommand)]
+        what: AdmWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdmWhat {
+    /// Sample image streams and templates in the `openshift` project
+    Samples {
+        #[command(subcommand)]
+        what: SamplesWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SamplesWhat {
+    /// Load the samples, or bring them up to date; skipped names are left alone
+    Install(crate::samples::InstallArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -207,6 +227,14 @@ pub fn run(verb: Verb, g: &Global) -> CliResult<()> {
         } => {
             let ctx = context(g, None)?;
             crate::lookup::run(&ctx.client, &ctx.namespace, &args)
+        }
+        Verb::Adm {
+            what: AdmWhat::Samples {
+                what: SamplesWhat::Install(args),
+            },
+        } => {
+            let ctx = context(g, None)?;
+            crate::samples::install(&ctx.client, &args)
         }
     }
 }

@@ -5,10 +5,12 @@ mod cli;
 mod client;
 mod config;
 mod describe;
+mod goyaml;
 mod jsonpath;
 mod lookup;
 mod objects;
 mod process;
+mod samples;
 mod serve;
 mod tag;
 

@@ -92,6 +92,23 @@ impl Api {
         Reply { status, body }
     }
 
+    /// A GET asking for a Table, as kubectl asks.
+    pub async fn get_table(&self, uri: &str) -> Value {
+        let req = Request::get(uri)
+            .header(
+                "accept",
+                "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+            )
+            .body(Body::empty())
+            .unwrap();
+        let resp = wharf_apiserver::router(self.server.clone())
+            .oneshot(req)
+            .await
+            .unwrap();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
     pub async fn get(&self, uri: &str) -> Reply {
         self.send(Method::GET, uri, None, None).await
     }

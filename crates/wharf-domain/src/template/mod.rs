@@ -11,6 +11,7 @@
 //! marked `// Divergence from OpenShift:` (spec A.14).
 
 mod expression;
+mod validation;
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -20,6 +21,7 @@ use rand::RngCore;
 use serde_json::{Map, Value};
 
 pub use expression::{expression_warnings, generate_expression, ALPHABET, NUMERALS, SYMBOLS};
+pub use validation::{validate_template_body, PARAMETER_NAME_PATTERN};
 
 /// The only generator OpenShift registers (`generate: expression`).
 pub const EXPRESSION_GENERATOR: &str = "expression";

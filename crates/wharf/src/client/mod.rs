@@ -181,8 +181,11 @@ impl Client {
         Ok(self.discovery.get_or_init(|| lists))
     }
 
-    /// The first served resource (not a subresource) that `pick` accepts.
+    /// The served resource (not a subresource) that `pick` accepts: the first that can be read,
+    /// else the first (a create-only resource such as imagestreammappings). Two resources can
+    /// serve one kind (templates and processedtemplates); the one holding objects is meant.
     fn find_resource(&self, pick: impl Fn(&str, &Value) -> bool) -> CliResult<Option<Resource>> {
+        let mut fallback = None;
         for list in self.discovery()? {
             let gv = list["groupVersion"].as_str().unwrap_or("");
             let (group, version) = gv.split_once('/').unwrap_or(("", gv));
@@ -191,16 +194,23 @@ impl Client {
                 if plural.contains('/') || !pick(gv, r) {
                     continue;
                 }
-                return Ok(Some(Resource {
+                let found = Resource {
                     group: group.into(),
                     version: version.into(),
                     plural: plural.into(),
                     singular: r["singularName"].as_str().unwrap_or("").into(),
                     namespaced: r["namespaced"].as_bool().unwrap_or(false),
-                }));
+                };
+                let readable = r["verbs"]
+                    .as_array()
+                    .is_some_and(|v| v.iter().any(|v| v == "get"));
+                if readable {
+                    return Ok(Some(found));
+                }
+                fallback.get_or_insert(found);
             }
         }
-        Ok(None)
+        Ok(fallback)
     }
 
     /// Resolves `is`, `imagestreams`, `imagestream`, `istag`, `images.image.openshift.io`…

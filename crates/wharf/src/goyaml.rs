@@ -1,0 +1,1 @@
+//! YAML as kubectl and oc print it (being written).
