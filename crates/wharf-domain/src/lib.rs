@@ -7,6 +7,7 @@
 //! Nothing here touches the network, the disk or the clock, so every rule is unit-tested directly.
 
 pub mod digest;
+pub mod gofmt;
 pub mod image;
 pub mod imagestream;
 pub mod manifest;

@@ -139,13 +139,13 @@ pub enum SetWhat {
     ImageLookup(crate::lookup::ImageLookupArgs),
 }
 
-struct Ctx {
+pub(crate) struct Ctx {
     config: Kubeconfig,
-    client: Client,
-    namespace: String,
+    pub client: Client,
+    pub namespace: String,
 }
 
-fn context(g: &Global, server_override: Option<&str>) -> CliResult<Ctx> {
+pub(crate) fn context(g: &Global, server_override: Option<&str>) -> CliResult<Ctx> {
     let config = Kubeconfig::load(g.kubeconfig.as_ref())?;
     let server = server_override
         .map(str::to_string)
@@ -177,7 +177,7 @@ pub fn run(verb: Verb, g: &Global) -> CliResult<()> {
             all_namespaces,
         } => get(g, &kind, &names, output.as_deref(), all_namespaces),
         Verb::Describe { args } => describe(g, &args),
-        Verb::Process(args) => crate::process::run(&args),
+        Verb::Process(args) => crate::process::run(&args, g),
         Verb::Tag(args) => {
             let ctx = context(g, None)?;
             crate::tag::run(&ctx.client, &ctx.namespace, &args)
@@ -392,9 +392,30 @@ pub fn format_table(table: &Value, with_namespace: bool, wide: bool) -> String {
     out
 }
 
+/// `TYPE NAME...` from `TYPE/NAME [TYPE/NAME...]` (one type).
+fn type_and_names(first: &str, rest: &[String]) -> CliResult<(String, Vec<String>)> {
+    let Some((kind, name)) = first.split_once('/') else {
+        return Ok((first.to_string(), rest.to_vec()));
+    };
+    let mut names = vec![name.to_string()];
+    for arg in rest {
+        match arg.split_once('/') {
+            Some((k, n)) if k == kind => names.push(n.to_string()),
+            _ => {
+                return Err(error(format!(
+                    "arguments in resource/name form must have a single resource and name; {arg:?} is not {kind}/NAME"
+                )))
+            }
+        }
+    }
+    Ok((kind.to_string(), names))
+}
+
 fn get(g: &Global, kind: &str, names: &[String], output: Option<&str>, all: bool) -> CliResult<()> {
     let ctx = context(g, None)?;
-    let r = ctx.client.resource(kind)?;
+    let (kind, names) = type_and_names(kind, names)?;
+    let names = names.as_slice();
+    let r = ctx.client.resource(&kind)?;
     let ns = (!all).then_some(ctx.namespace.as_str());
     let path = r.path(ns);
     let objects: Vec<Value> = if names.is_empty() {
@@ -450,17 +471,15 @@ fn get(g: &Global, kind: &str, names: &[String], output: Option<&str>, all: bool
         json!({ "apiVersion": "v1", "kind": "List", "metadata": { "resourceVersion": "" }, "items": objects })
     };
     match output {
-        Some("json") => println!("{}", serde_json::to_string_pretty(&doc).expect("JSON prints")),
-        Some("yaml") => print!("{}", serde_norway::to_string(&doc).map_err(|e| error(e.to_string()))?),
         Some("name") => {
             for o in &objects {
                 println!("{}/{}", r.qualified_singular(), o.pointer("/metadata/name").and_then(Value::as_str).unwrap_or(""));
             }
         }
-        Some(jp) if jp.starts_with("jsonpath=") => {
-            print!("{}", crate::jsonpath::print(&jp["jsonpath=".len()..], &doc).map_err(error)?);
-        }
-        Some(other) => return Err(error(format!("unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,jsonpath,name,wide,yaml"))),
+        Some(other) => match crate::printers::print(other, None, &doc) {
+            Some(printed) => print!("{}", printed?),
+            None => return Err(error(format!("unable to match a printer suitable for the output format \"{other}\", allowed formats are: {},name,wide", crate::printers::FORMATS))),
+        },
         None => {}
     }
     Ok(())
@@ -474,6 +493,7 @@ fn describer(r: &Resource) -> Option<fn(&Value, i64) -> String> {
             Some(crate::describe::image_stream_tag)
         }
         ("image.openshift.io", "images") => Some(crate::describe::image),
+        ("template.openshift.io", "templates") => Some(crate::describe::template),
         _ => None,
     }
 }
@@ -498,14 +518,12 @@ fn describe(g: &Global, args: &[String]) -> CliResult<()> {
             }
         }
     }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let now = crate::describe::now_secs();
     let mut texts = Vec::new();
     for (r, name) in wanted {
         let render = describer(&r).ok_or_else(|| {
             error(format!(
-                "wharf describes imagestreams, imagestreamtags, imagestreamimages and images; use `wharf get {} -o yaml` for {}",
+                "wharf describes imagestreams, imagestreamtags, imagestreamimages, images and templates; use `wharf get {} -o yaml` for {}",
                 r.plural, r.plural
             ))
         })?;

@@ -26,6 +26,13 @@ const ZERO_TIME_AGE_SECS: i64 = i64::MAX / 1_000_000_000;
 
 static NULL: Value = Value::Null;
 
+/// Now, in unix seconds (ages are measured from it).
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 /// `wharf describe is/NAME`. `now` = unix seconds, for ages.
 pub fn image_stream(stream: &Value, now: i64) -> String {
     let mut out = String::new();
@@ -212,6 +219,71 @@ fn format_meta(out: &mut String, object: &Value, now: i64) {
     }
     format_map(out, "Labels", &string_map(object, "/metadata/labels"));
     format_annotations(out, string_map(object, "/metadata/annotations"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Templates (oc's `TemplateDescriber`).
+
+/// `wharf describe template NAME` and `wharf process -o describe`: the metadata, each
+/// parameter (its value, or how it is generated), the template labels, the message, and one
+/// `Kind[.group]<TAB>name` line per object.
+pub fn template(template: &Value, now: i64) -> String {
+    let mut meta = String::new();
+    format_meta(&mut meta, template, now);
+    let mut out = String::new();
+    format_string(&mut out, "Parameters", " ");
+    let indent = "    ";
+    for p in list(template, "/parameters") {
+        format_string(&mut out, &format!("{indent}Name"), text(p, "/name"));
+        for (label, pointer) in [
+            ("Display Name", "/displayName"),
+            ("Description", "/description"),
+        ] {
+            if !text(p, pointer).is_empty() {
+                format_string(&mut out, &format!("{indent}{label}"), text(p, pointer));
+            }
+        }
+        format_string(
+            &mut out,
+            &format!("{indent}Required"),
+            &flag(p, "/required").to_string(),
+        );
+        let (value, generate) = (text(p, "/value"), text(p, "/generate"));
+        if generate.is_empty() {
+            format_string(&mut out, &format!("{indent}Value"), value);
+        } else {
+            if value.is_empty() {
+                format_string(&mut out, &format!("{indent}Generated"), generate);
+            } else {
+                format_string(&mut out, &format!("{indent}Value"), value);
+                format_string(&mut out, &format!("{indent}Generated (ignored)"), generate);
+            }
+            format_string(&mut out, &format!("{indent}From"), text(p, "/from"));
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+    let labels: Vec<String> = string_map(template, "/labels")
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    format_string(&mut out, "Object Labels", &labels.join(","));
+    out.push('\n');
+    format_string(&mut out, "Message", text(template, "/message"));
+    out.push('\n');
+    format_string(&mut out, "Objects", " ");
+    for o in list(template, "/objects") {
+        let kind = text(o, "/kind");
+        let group_kind = match text(o, "/apiVersion").split_once('/') {
+            Some((group, _)) => format!("{kind}.{group}"),
+            None => kind.to_string(),
+        };
+        out.push_str(&format!(
+            "{indent}{group_kind}\t{}\n",
+            text(o, "/metadata/name")
+        ));
+    }
+    format!("{}\n{}", tabwriter::format(&meta), tabwriter::format(&out))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -924,7 +924,7 @@ fn eval_filter<'a>(
         if !value.is_array() {
             return Err(format!(
                 "{} is not array or slice and cannot be filtered",
-                go_format(value)
+                wharf_domain::gofmt::format_value(value)
             ));
         }
         for item in array_elements(value) {
@@ -1043,9 +1043,9 @@ fn print_results(results: &[Cow<'_, Value>], out: &mut String) {
             out.push(' ');
         }
         match r.as_ref() {
-            Value::Array(_) | Value::Object(_) => write_go_json(r, out),
+            Value::Array(_) | Value::Object(_) => out.push_str(&wharf_domain::gofmt::marshal(r)),
             Value::String(s) => out.push_str(s),
-            other => out.push_str(&go_format(other)),
+            other => out.push_str(&wharf_domain::gofmt::format_value(other)),
         }
     }
 }
@@ -1061,171 +1061,6 @@ fn go_type(v: &Value) -> &'static str {
         Value::Array(_) => "[]interface {}",
         Value::Object(_) => "map[string]interface {}",
     }
-}
-
-/// Go's `%v` for a decoded JSON value.
-fn go_format(v: &Value) -> String {
-    match v {
-        Value::Null => "<nil>".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => i.to_string(),
-            (None, Some(u)) => u.to_string(),
-            _ => go_float_v(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => s.clone(),
-        Value::Array(items) => {
-            let parts: Vec<String> = items.iter().map(go_format).collect();
-            format!("[{}]", parts.join(" "))
-        }
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            let parts: Vec<String> = entries
-                .iter()
-                .map(|(k, v)| format!("{k}:{}", go_format(v)))
-                .collect();
-            format!("map[{}]", parts.join(" "))
-        }
-    }
-}
-
-/// Shortest round-trip decimal digits of `|f|` and the decimal exponent of
-/// the first digit (`1234.5` → `("12345", 3)`).
-fn shortest_digits(f: f64) -> (String, i32) {
-    let sci = format!("{:e}", f.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
-    (digits, exp.parse().unwrap_or(0))
-}
-
-fn format_exp(f: f64, min_exp_digits: usize) -> String {
-    let (digits, exp) = shortest_digits(f);
-    let sign = if f.is_sign_negative() { "-" } else { "" };
-    let mut mantissa = digits.get(..1).unwrap_or("0").to_string();
-    if let Some(rest) = digits.get(1..).filter(|r| !r.is_empty()) {
-        mantissa.push('.');
-        mantissa.push_str(rest);
-    }
-    let exp_sign = if exp < 0 { '-' } else { '+' };
-    format!(
-        "{sign}{mantissa}e{exp_sign}{:0width$}",
-        exp.unsigned_abs(),
-        width = min_exp_digits
-    )
-}
-
-fn format_fixed(f: f64) -> String {
-    let (digits, exp) = shortest_digits(f);
-    let sign = if f.is_sign_negative() { "-" } else { "" };
-    let point = i64::from(exp) + 1;
-    let nd = i64::try_from(digits.len()).unwrap_or(i64::MAX);
-    let body = if point <= 0 {
-        let zeros = usize::try_from(-point).unwrap_or(0);
-        format!("0.{}{digits}", "0".repeat(zeros))
-    } else if point >= nd {
-        let zeros = usize::try_from(point - nd).unwrap_or(0);
-        format!("{digits}{}", "0".repeat(zeros))
-    } else {
-        let at = usize::try_from(point).unwrap_or(0);
-        let (int, frac) = digits.split_at(at.min(digits.len()));
-        format!("{int}.{frac}")
-    };
-    format!("{sign}{body}")
-}
-
-/// Go's `fmt` `%v` for a float64 (`%g` with the shortest precision).
-fn go_float_v(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".to_string();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "+Inf" } else { "-Inf" }.to_string();
-    }
-    if f == 0.0 {
-        return format_fixed(f);
-    }
-    let (_, exp) = shortest_digits(f);
-    // strconv's %g with the shortest precision switches to an exponent
-    // outside 1e-4 <= |f| < 1e6 (it uses precision 6 for the decision).
-    if !(-4..6).contains(&exp) {
-        return format_exp(f, 2);
-    }
-    format_fixed(f)
-}
-
-/// Go's `encoding/json` number formatting for a float64.
-fn go_json_float(f: f64) -> String {
-    let abs = f.abs();
-    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-        let s = format_exp(f, 2);
-        // Go cleans up e-09 to e-9.
-        match s.split_once("e-0") {
-            Some((m, d)) if d.len() == 1 => format!("{m}e-{d}"),
-            _ => s,
-        }
-    } else {
-        format_fixed(f)
-    }
-}
-
-/// Go's `json.Marshal` of a decoded value: compact, sorted keys, HTML-safe.
-fn write_go_json(v: &Value, out: &mut String) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => out.push_str(&i.to_string()),
-            (None, Some(u)) => out.push_str(&u.to_string()),
-            _ => out.push_str(&go_json_float(n.as_f64().unwrap_or(0.0))),
-        },
-        Value::String(s) => write_go_json_string(s, out),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_go_json(item, out);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            out.push('{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_go_json_string(k, out);
-                out.push(':');
-                write_go_json(v, out);
-            }
-            out.push('}');
-        }
-    }
-}
-
-fn write_go_json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", u32::from(c)))
-            }
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
@@ -1643,14 +1478,20 @@ mod tests {
 
     #[test]
     fn float_formatting_matches_go() {
-        assert_eq!(go_float_v(123456789.0), "1.23456789e+08");
-        assert_eq!(go_float_v(100000.0), "100000");
-        assert_eq!(go_float_v(0.0001), "0.0001");
-        assert_eq!(go_float_v(-2.5e-10), "-2.5e-10");
-        assert_eq!(go_json_float(1e21), "1e+21");
-        assert_eq!(go_json_float(1e20), "100000000000000000000");
-        assert_eq!(go_json_float(1e-7), "1e-7");
-        assert_eq!(go_json_float(0.5), "0.5");
+        assert_eq!(
+            wharf_domain::gofmt::format_float_g(123456789.0),
+            "1.23456789e+08"
+        );
+        assert_eq!(wharf_domain::gofmt::format_float_g(100000.0), "100000");
+        assert_eq!(wharf_domain::gofmt::format_float_g(0.0001), "0.0001");
+        assert_eq!(wharf_domain::gofmt::format_float_g(-2.5e-10), "-2.5e-10");
+        assert_eq!(wharf_domain::gofmt::format_float_json(1e21), "1e+21");
+        assert_eq!(
+            wharf_domain::gofmt::format_float_json(1e20),
+            "100000000000000000000"
+        );
+        assert_eq!(wharf_domain::gofmt::format_float_json(1e-7), "1e-7");
+        assert_eq!(wharf_domain::gofmt::format_float_json(0.5), "0.5");
     }
 
     #[test]

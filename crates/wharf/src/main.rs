@@ -9,6 +9,7 @@ mod goyaml;
 mod jsonpath;
 mod lookup;
 mod objects;
+mod printers;
 mod process;
 mod samples;
 mod serve;

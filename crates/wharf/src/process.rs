@@ -11,6 +11,7 @@ use std::io::Read;
 use clap::Args;
 use serde_json::{json, Value};
 
+use crate::cli::{context, Ctx, Global};
 use crate::client::{error, CliError, CliResult};
 
 #[derive(Args, Debug, Default)]
@@ -339,18 +340,9 @@ pub fn parameters_table(template: &Value) -> String {
     out
 }
 
-/// Go's `json.MarshalIndent(v, "", "    ")`: sorted keys, 4-space indent (serde_json's
-/// 2-space indent doubled), and Go's escapes.
+/// Go's `json.MarshalIndent(v, "", "    ")` and a newline, as oc's JSON printer writes.
 pub fn go_json(v: &Value) -> String {
-    let pretty = serde_json::to_string_pretty(v).unwrap_or_default();
-    let mut out = String::with_capacity(pretty.len() * 5 / 4);
-    for line in pretty.lines() {
-        let body = line.trim_start_matches(' ');
-        out.push_str(&" ".repeat((line.len() - body.len()) * 2));
-        out.push_str(body);
-        out.push('\n');
-    }
-    wharf_domain::template::go_json_escapes(&out)
+    wharf_domain::gofmt::marshal_indent(v) + "\n"
 }
 
 /// The `List` oc prints: its own fields in Go struct order (kind, apiVersion, metadata,
@@ -397,35 +389,127 @@ fn object_name(o: &Value) -> String {
     }
 }
 
-fn print(objects: &[Value], a: &ProcessArgs) -> CliResult<String> {
+/// What `-o` prints of the processed Template: its objects as a List (or one by one with
+/// `--raw` and `-o name`), or the Template itself described.
+fn print(processed: &Value, a: &ProcessArgs) -> CliResult<String> {
+    let objects = processed["objects"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice);
     let output = a.output.as_deref().unwrap_or("json");
-    let list = json!({ "kind": "List", "apiVersion": "v1", "metadata": {}, "items": objects });
-    let yaml = |v: &Value| serde_norway::to_string(v).map_err(|e| error(e.to_string()));
     match output {
-        "name" => Ok(objects.iter().map(|o| object_name(o) + "\n").collect()),
-        "json" if a.raw => Ok(objects.iter().map(go_json).collect()),
-        "json" => Ok(go_list_json(objects)),
-        "yaml" if a.raw => Ok(objects
-            .iter()
-            .map(yaml)
-            .collect::<CliResult<Vec<_>>>()?
-            .join("---\n")),
-        "yaml" => yaml(&list),
-        o if o == "jsonpath" || o.starts_with("jsonpath=") => {
-            let text = o
-                .strip_prefix("jsonpath=")
-                .map(str::to_string)
-                .or_else(|| a.template.clone())
-                .ok_or_else(|| error("template format specified but no template given"))?;
-            crate::jsonpath::print(&text, &list).map_err(error)
+        "name" => return Ok(objects.iter().map(|o| object_name(o) + "\n").collect()),
+        "describe" => {
+            return Ok(crate::describe::template(
+                processed,
+                crate::describe::now_secs(),
+            ))
         }
-        other => Err(error(format!(
-            "unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,jsonpath,name,yaml"
-        ))),
+        "json" if !a.raw => return Ok(go_list_json(objects)),
+        "yaml" if a.raw => {
+            let docs: Vec<String> = objects.iter().map(crate::goyaml::to_yaml).collect();
+            return Ok(docs.join("---\n"));
+        }
+        _ => {}
+    }
+    let template = a.template.as_deref();
+    let printed = if a.raw {
+        objects
+            .iter()
+            .map(|o| crate::printers::print(output, template, o))
+            .collect::<Option<CliResult<Vec<String>>>>()
+            .map(|r| r.map(|docs| docs.concat()))
+    } else {
+        let list = json!({ "kind": "List", "apiVersion": "v1", "metadata": {}, "items": objects });
+        crate::printers::print(output, template, &list)
+    };
+    printed.unwrap_or_else(|| {
+        Err(error(format!(
+            "unable to match a printer suitable for the output format \"{output}\", allowed formats are: describe,{},name",
+            crate::printers::FORMATS
+        )))
+    })
+}
+
+/// `NAME`, `template/NAME`, `templates/NAME`, `NS//NAME` or `NS/template/NAME` (oc's
+/// `parseNamespaceResourceName`): the namespace and name of a stored template.
+pub fn stored_template_name(arg: &str, namespace: &str) -> CliResult<(String, String)> {
+    let parts: Vec<&str> = arg.trim().split('/').collect();
+    let (ns, resource, name) = match parts.as_slice() {
+        [name] => (namespace, "", *name),
+        [resource, name] => (namespace, *resource, *name),
+        [ns, resource, name] => (*ns, *resource, *name),
+        _ => return Err(error(format!("invalid argument {arg:?}"))),
+    };
+    if !matches!(resource, "" | "template" | "templates") {
+        return Err(error(format!(
+            "unable to process invalid resource {resource:?}"
+        )));
+    }
+    if name.is_empty() {
+        return Err(error(format!("invalid value syntax {arg:?}")));
+    }
+    let ns = if ns.is_empty() { namespace } else { ns };
+    Ok((ns.to_string(), name.to_string()))
+}
+
+/// Reads a stored template; oc stamps it as created now (what `-o describe` shows).
+fn fetch_template(ctx: &Ctx, arg: &str) -> CliResult<Value> {
+    let (ns, name) = stored_template_name(arg, &ctx.namespace)?;
+    let path = format!("/apis/template.openshift.io/v1/namespaces/{ns}/templates/{name}");
+    let mut template = ctx.client.get(&path, "application/json").map_err(|e| {
+        if e.is_not_found() {
+            error(format!("template {name:?} could not be found"))
+        } else {
+            e
+        }
+    })?;
+    template["metadata"]["creationTimestamp"] =
+        wharf_domain::time::rfc3339(crate::describe::now_secs()).into();
+    Ok(template)
+}
+
+/// Sends the Template to the server's `processedtemplates`; a refusal reads as oc words it:
+/// `unable to process template` and one indented line per cause.
+fn process_on_server(ctx: &Ctx, template: &Value) -> CliResult<Value> {
+    let path = format!(
+        "/apis/template.openshift.io/v1/namespaces/{}/processedtemplates",
+        ctx.namespace
+    );
+    match ctx.client.post_for_status(&path, template)? {
+        Ok(processed) => Ok(processed),
+        Err(status) => {
+            let causes = status
+                .pointer("/details/causes")
+                .and_then(Value::as_array)
+                .filter(|c| !c.is_empty());
+            let Some(causes) = causes else {
+                return Err(crate::client::status_error(&status));
+            };
+            let mut text = String::from("unable to process template\n");
+            for c in causes {
+                text.push_str(&format!("  {}\n", c["message"].as_str().unwrap_or("")));
+            }
+            Err(error(text))
+        }
     }
 }
 
-pub fn run(a: &ProcessArgs) -> CliResult<()> {
+/// Processes here, with a generator seeded from the OS.
+fn process_locally(template: &mut Value) -> CliResult<()> {
+    let name = template
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    // ThreadRng: ChaCha seeded from the OS, a CSPRNG (generated values are often passwords).
+    wharf_domain::template::process(template, &mut rand::rng()).map_err(|errors| {
+        CliError(wharf_domain::template::invalid_template_message(
+            &name, &errors,
+        ))
+    })
+}
+
+pub fn run(a: &ProcessArgs, g: &Global) -> CliResult<()> {
     let (assignments, names): (Vec<String>, Vec<String>) =
         a.args.iter().cloned().partition(|s| s.contains('='));
     if names.len() > 1 {
@@ -448,19 +532,35 @@ pub fn run(a: &ProcessArgs) -> CliResult<()> {
             )));
         }
     }
-    if let Some(name) = names.first() {
-        if a.local {
-            return Err(usage("You may only specify a local template file via -f when running this command with --local"));
-        }
-        return Err(error(format!(
-            "template {name:?} could not be found: stored templates arrive with the template API; process a file with -f"
-        )));
+    if a.local && !names.is_empty() {
+        return Err(usage("You may only specify a local template file via -f when running this command with --local"));
     }
     let parameters = collect_parameters(a, &assignments)?;
-    let Some(path) = &a.filename else {
-        return Err(usage("Must pass a filename or name of stored template"));
+    // oc connects before it reads the template; --local never does.
+    let server = if a.local {
+        None
+    } else {
+        Some(context(g, None).map_err(|e| {
+            error(format!(
+                "{}; or process the template here with --local",
+                e.0.trim_start_matches("error: ")
+            ))
+        })?)
     };
-    let mut template = read_template(path)?;
+    let mut template = match (names.first(), &a.filename, &server) {
+        (Some(name), _, Some(ctx)) => fetch_template(ctx, name)?,
+        (None, Some(path), _) => read_template(path)?,
+        _ => return Err(usage("Must pass a filename or name of stored template")),
+    };
+    if let Some(ctx) = &server {
+        let ns = template
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if !ns.is_empty() && ns != ctx.namespace {
+            template["metadata"]["namespace"] = ctx.namespace.clone().into();
+        }
+    }
     if a.parameters {
         print!("{}", parameters_table(&template));
         return Ok(());
@@ -487,20 +587,14 @@ pub fn run(a: &ProcessArgs) -> CliResult<()> {
             CliError(lines.join("\n"))
         });
     }
-    let name = template
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    // ThreadRng: ChaCha seeded from the OS, a CSPRNG (generated values are often passwords).
-    let mut rng = rand::rng();
-    wharf_domain::template::process(&mut template, &mut rng).map_err(|errors| {
-        CliError(wharf_domain::template::invalid_template_message(
-            &name, &errors,
-        ))
-    })?;
-    let objects = template["objects"].as_array().cloned().unwrap_or_default();
-    print!("{}", print(&objects, a)?);
+    let processed = match &server {
+        Some(ctx) => process_on_server(ctx, &template)?,
+        None => {
+            process_locally(&mut template)?;
+            template
+        }
+    };
+    print!("{}", print(&processed, a)?);
     Ok(())
 }
 

@@ -103,19 +103,8 @@ fn render_bad_value(v: &Value) -> String {
     }
 }
 
-/// JSON as Go's `encoding/json` writes it: compact, with its escapes ([`go_json_escapes`]).
 fn go_json(v: &Value) -> String {
-    go_json_escapes(&serde_json::to_string(v).unwrap_or_default())
-}
-
-/// Applies the escapes Go's `encoding/json` adds to serde_json's output: `<`, `>`, `&`, U+2028
-/// and U+2029 as `\u…` (they can only occur inside strings, so a textual replacement is exact).
-pub fn go_json_escapes(json: &str) -> String {
-    json.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
+    crate::gofmt::marshal(v)
 }
 
 impl Parameter {

@@ -33,21 +33,48 @@ pub fn validate_template_body(template: &Value) -> Vec<FieldError> {
             }
         }
     }
+    // Template labels may hold parameter references (OpenShift 3.8, origin#16605): those are
+    // checked as they would read with a plain value in their place.
     if let Some(labels) = template.get("labels").and_then(Value::as_object) {
         for (key, value) in labels {
-            for problem in label_key_problems(key) {
+            for problem in label_key_problems(&without_references(key)) {
                 errors.push(FieldError::invalid(
                     "labels",
                     &Value::String(key.clone()),
                     problem,
                 ));
             }
-            if let Some(problem) = value.as_str().and_then(label_value_problem) {
+            let problem = value
+                .as_str()
+                .and_then(|v| label_value_problem(&without_references(v)));
+            if let Some(problem) = problem {
                 errors.push(FieldError::invalid("labels", value, problem));
             }
         }
     }
     errors
+}
+
+/// `text` with each `${NAME}` reference replaced by `x`.
+fn without_references(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        match after.find('}') {
+            Some(end) if end > 0 && is_parameter_name(&after[..end]) => {
+                out.push_str(&rest[..start]);
+                out.push('x');
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..start + 2]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn is_parameter_name(name: &str) -> bool {
@@ -156,11 +183,11 @@ mod tests {
 
     #[test]
     fn template_labels_must_be_kubernetes_labels() {
-        let t = json!({"labels": {"app": "ok", "example.com/x": "fine", "bad key": "v", "k": "${NAME}"}});
+        let t = json!({"labels": {"app": "ok", "example.com/x": "fine", "bad key": "v", "k": "${NAME}-", "${KEY}": "${NAME}"}});
         let errors = bodies(&t);
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(errors[0].starts_with("labels: Invalid value: \"bad key\": name part must consist"));
-        assert!(errors[1].starts_with("labels: Invalid value: \"${NAME}\": a valid label must be"));
+        assert!(errors[1].starts_with("labels: Invalid value: \"${NAME}-\": a valid label must be"));
         assert!(bodies(&json!({"labels": {"a/b/c": "v"}}))[0].contains("a qualified name"));
         assert!(
             bodies(&json!({"labels": {"/x": "v"}}))[0].contains("prefix part must be non-empty")

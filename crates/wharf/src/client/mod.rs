@@ -80,6 +80,13 @@ pub struct Client {
 
 pub const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
 
+/// A server's `Status` as kubectl prints it: `Error from server (Reason): message`.
+pub fn status_error(status: &Value) -> CliError {
+    let reason = status["reason"].as_str().unwrap_or("Unknown");
+    let message = status["message"].as_str().unwrap_or("");
+    CliError(format!("Error from server ({reason}): {message}"))
+}
+
 impl Client {
     pub fn new(server: &str) -> Client {
         let agent = ureq::Agent::config_builder()
@@ -94,10 +101,11 @@ impl Client {
         }
     }
 
-    fn decode(
+    /// The answer: `Ok(body)` for a success, `Err(Status)` for a refusal the server explained.
+    fn exchange(
         &self,
         resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-    ) -> CliResult<Value> {
+    ) -> CliResult<Result<Value, Value>> {
         let mut resp = resp.map_err(|e| {
             error(format!("cannot reach the server at {}: {e} (is `wharf serve` running? set it with --server or `wharf login`)", self.server))
         })?;
@@ -109,15 +117,35 @@ impl Client {
             .read_to_vec()
             .map_err(|e| error(format!("reading the answer: {e}")))?;
         let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        if status >= 400 {
-            let reason = v["reason"].as_str().unwrap_or("Unknown");
-            let message = v["message"]
-                .as_str()
-                .map(str::to_string)
-                .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
-            return Err(CliError(format!("Error from server ({reason}): {message}")));
+        if status < 400 {
+            return Ok(Ok(v));
         }
-        Ok(v)
+        if v["kind"] == "Status" {
+            return Ok(Err(v));
+        }
+        Ok(Err(serde_json::json!({
+            "kind": "Status",
+            "reason": "Unknown",
+            "message": String::from_utf8_lossy(&body),
+            "code": status,
+        })))
+    }
+
+    fn decode(
+        &self,
+        resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> CliResult<Value> {
+        self.exchange(resp)?.map_err(|status| status_error(&status))
+    }
+
+    /// A POST whose refusal the caller reads itself (`Err(Status)`).
+    pub fn post_for_status(&self, path: &str, body: &Value) -> CliResult<Result<Value, Value>> {
+        self.exchange(
+            self.agent
+                .post(&format!("{}{path}", self.server))
+                .header("Content-Type", "application/json")
+                .send(body.to_string().as_bytes()),
+        )
     }
 
     pub fn get(&self, path: &str, accept: &str) -> CliResult<Value> {

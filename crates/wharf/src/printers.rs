@@ -1,0 +1,38 @@
+//! The `-o` printers `wharf get` and `wharf process` share with kubectl and oc: `json` (Go's
+//! `MarshalIndent`, four spaces), `yaml` (go-yaml v2, see [`crate::goyaml`]), `jsonpath=…`,
+//! `jsonpath-file=…` and `-o jsonpath --template …`. The callers print `name`, `wide` and
+//! `describe` themselves.
+
+use serde_json::Value;
+
+use crate::client::{error, CliResult};
+
+/// The formats [`print`] knows, for the error that lists them.
+pub const FORMATS: &str = "json,jsonpath,jsonpath-file,yaml";
+
+/// Prints `doc` as `output` asks, with `template` the `--template` flag; `None` when `output`
+/// is not one of these printers' formats.
+pub fn print(output: &str, template: Option<&str>, doc: &Value) -> Option<CliResult<String>> {
+    let (format, inline) = match output.split_once('=') {
+        Some((f, t)) => (f, Some(t)),
+        None => (output, None),
+    };
+    let text = || -> CliResult<String> {
+        match (inline, template) {
+            (Some(t), _) | (None, Some(t)) if format.ends_with("-file") => {
+                std::fs::read_to_string(t)
+                    .map_err(|e| error(format!("error reading --template {t}, {e}")))
+            }
+            (Some(t), _) | (None, Some(t)) => Ok(t.to_string()),
+            (None, None) => Err(error("template format specified but no template given")),
+        }
+    };
+    Some(match format {
+        "json" if inline.is_none() => Ok(crate::process::go_json(doc)),
+        "yaml" if inline.is_none() => Ok(crate::goyaml::to_yaml(doc)),
+        "jsonpath" | "jsonpath-file" => {
+            text().and_then(|t| crate::jsonpath::print(&t, doc).map_err(error))
+        }
+        _ => return None,
+    })
+}
