@@ -114,8 +114,15 @@ pub fn format_float_json(f: f64) -> String {
     }
 }
 
-/// Go's `json.Marshal` of a decoded value: compact, sorted keys, HTML-safe.
-fn write_go_json(v: &Value, out: &mut String) {
+/// Go's `json.Marshal` (`indent` `None`) or `json.MarshalIndent(v, "", indent)` of a decoded
+/// value: sorted keys, HTML-safe escapes, Go's numbers; `depth` is the nesting level.
+fn write_go_json(v: &Value, indent: Option<&str>, depth: usize, out: &mut String) {
+    let newline = |out: &mut String, d: usize| {
+        if let Some(unit) = indent {
+            out.push('\n');
+            out.push_str(&unit.repeat(d));
+        }
+    };
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -125,14 +132,18 @@ fn write_go_json(v: &Value, out: &mut String) {
             _ => out.push_str(&format_float_json(n.as_f64().unwrap_or(0.0))),
         },
         Value::String(s) => write_go_json_string(s, out),
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                write_go_json(item, out);
+                newline(out, depth + 1);
+                write_go_json(item, indent, depth + 1, out);
             }
+            newline(out, depth);
             out.push(']');
         }
         Value::Object(map) => {
@@ -143,10 +154,12 @@ fn write_go_json(v: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
+                newline(out, depth + 1);
                 write_go_json_string(k, out);
-                out.push(':');
-                write_go_json(v, out);
+                out.push_str(if indent.is_some() { ": " } else { ":" });
+                write_go_json(v, indent, depth + 1, out);
             }
+            newline(out, depth);
             out.push('}');
         }
     }
@@ -176,53 +189,15 @@ fn write_go_json_string(s: &str, out: &mut String) {
 /// Go's `json.Marshal`: compact.
 pub fn marshal(v: &Value) -> String {
     let mut out = String::new();
-    write_go_json(v, &mut out);
+    write_go_json(v, None, 0, &mut out);
     out
 }
 
 /// Go's `json.MarshalIndent(v, "", "    ")`, as kubectl's and oc's JSON printers write.
 pub fn marshal_indent(v: &Value) -> String {
     let mut out = String::new();
-    write_indented(v, 0, &mut out);
+    write_go_json(v, Some("    "), 0, &mut out);
     out
-}
-
-fn write_indented(v: &Value, depth: usize, out: &mut String) {
-    let pad = |out: &mut String, d: usize| {
-        out.push('\n');
-        out.push_str(&"    ".repeat(d));
-    };
-    match v {
-        Value::Array(items) if !items.is_empty() => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                pad(out, depth + 1);
-                write_indented(item, depth + 1, out);
-            }
-            pad(out, depth);
-            out.push(']');
-        }
-        Value::Object(map) if !map.is_empty() => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            out.push('{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                pad(out, depth + 1);
-                write_go_json_string(k, out);
-                out.push_str(": ");
-                write_indented(v, depth + 1, out);
-            }
-            pad(out, depth);
-            out.push('}');
-        }
-        other => write_go_json(other, out),
-    }
 }
 
 #[cfg(test)]
