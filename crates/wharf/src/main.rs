@@ -5,6 +5,7 @@ mod cli;
 mod client;
 mod config;
 mod describe;
+mod gotemplate;
 mod goyaml;
 mod jsonpath;
 mod lookup;

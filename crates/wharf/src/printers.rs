@@ -1,14 +1,16 @@
 //! The `-o` printers `wharf get` and `wharf process` share with kubectl and oc: `json` (Go's
 //! `MarshalIndent`, four spaces), `yaml` (go-yaml v2, see [`crate::goyaml`]), `jsonpath=…`,
-//! `jsonpath-file=…` and `-o jsonpath --template …`. The callers print `name`, `wide` and
-//! `describe` themselves.
+//! `jsonpath-file=…`, `go-template=…` (also `template=…`), `go-template-file=…` (also
+//! `templatefile=…`), and `-o jsonpath|go-template|template --template …`. The callers print
+//! `name`, `wide` and `describe` themselves.
 
 use serde_json::Value;
 
 use crate::client::{error, CliResult};
 
 /// The formats [`print`] knows, for the error that lists them.
-pub const FORMATS: &str = "json,jsonpath,jsonpath-file,yaml";
+pub const FORMATS: &str =
+    "go-template,go-template-file,json,jsonpath,jsonpath-file,template,templatefile,yaml";
 
 /// Prints `doc` as `output` asks, with `template` the `--template` flag; `None` when `output`
 /// is not one of these printers' formats.
@@ -32,6 +34,9 @@ pub fn print(output: &str, template: Option<&str>, doc: &Value) -> Option<CliRes
         "yaml" if inline.is_none() => Ok(crate::goyaml::to_yaml(doc)),
         "jsonpath" | "jsonpath-file" => {
             text().and_then(|t| crate::jsonpath::print(&t, doc).map_err(error))
+        }
+        "go-template" | "go-template-file" | "template" | "templatefile" => {
+            text().and_then(|t| crate::gotemplate::print(&t, doc).map_err(error))
         }
         _ => return None,
     })

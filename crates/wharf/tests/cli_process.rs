@@ -143,14 +143,27 @@ fn stored_templates_are_created_listed_processed_described_and_deleted() {
     oc.ok(&["process", "ruby-helloworld-sample"]);
     let name = "ruby-helloworld-sample";
     for args in [
-        &["-o", "jsonpath", "--template", "{.kind}"][..],
+        &["-o", "template", "--template", "{{.kind}}"][..],
+        &["-o", "go-template", "--template", "{{.kind}}"],
+        &["-o", "go-template={{.kind}}"],
+        &["-o", "jsonpath", "--template", "{.kind}"],
         &["-o", "jsonpath={.kind}"],
     ] {
         let mut all = vec!["process", name];
         all.extend_from_slice(args);
         oc.ok_with(&all, "List");
     }
+    oc.ok(&["process", name, "-o", "go-template-file=/dev/null"]);
     oc.ok(&["process", name, "-o", "jsonpath-file=/dev/null"]);
+    assert_eq!(
+        oc.ok(&[
+            "get",
+            "templates",
+            "-o",
+            "go-template={{range .items}}{{.metadata.name}} {{len .objects}}{{end}}"
+        ]),
+        format!("{name} {objects}")
+    );
     for output in ["describe", "json", "yaml", "name"] {
         oc.ok_with(&["process", name, "-o", output], "ruby-25-centos7");
     }
