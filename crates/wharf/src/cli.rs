@@ -43,7 +43,7 @@ pub enum Verb {
         kind: String,
         /// Names (all of the type when none)
         names: Vec<String>,
-        /// Output: json, yaml, name, wide, jsonpath=TEMPLATE
+        /// Output: json, yaml, name, wide, jsonpath=TEMPLATE, go-template=TEMPLATE
         #[arg(short = 'o', long)]
         output: Option<String>,
         /// Across all namespaces

@@ -2,8 +2,8 @@
 //! the list of objects it describes. Parameter parsing, parameter files, labels and the
 //! output printers are here; the processing itself is `wharf_domain::template`.
 //!
-//! Templates are processed locally (`--local` or not) until the template API lands; oc sends
-//! them to the server's `processedtemplates` unless `--local`, with the same result.
+//! Without `--local` the template goes to the server's `processedtemplates` (stored templates
+//! are read from the server first), as oc does; with it, the same engine runs here.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -43,10 +43,11 @@ pub struct ProcessArgs {
     /// Print each object on its own instead of a List
     #[arg(long)]
     pub raw: bool,
-    /// json (default), yaml, name, jsonpath=TEMPLATE
+    /// json (default), yaml, name, describe, jsonpath=…, jsonpath-file=…, go-template=…,
+    /// go-template-file=…
     #[arg(short = 'o', long)]
     pub output: Option<String>,
-    /// The JSONPath template for -o jsonpath
+    /// The template for -o jsonpath, -o go-template or -o template
     #[arg(long)]
     pub template: Option<String>,
 }
