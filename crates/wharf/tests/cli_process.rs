@@ -686,9 +686,24 @@ fn a_processed_library_template_is_accepted_by_kubectl() {
     assert!(items.iter().all(|o| o["apiVersion"].is_string()
         && o["kind"].is_string()
         && o["metadata"]["name"].is_string()));
-    // kubectl maps kinds through a server's discovery; Wharf serves the image kinds, so the
-    // template's ImageStream goes through kubectl's client-side dry run against it (Services,
-    // Routes and BuildConfigs need a cluster that serves them).
+    // Every object reads as a Kubernetes object to kubectl without a server...
+    let local = output_with_stdin(
+        Command::new("kubectl")
+            .env("KUBECONFIG", "/dev/null")
+            .args(["label", "--local", "-f", "-", "checked=yes", "-o", "name"]),
+        &out,
+    );
+    let names = String::from_utf8_lossy(&local.stdout);
+    assert!(
+        local.status.success(),
+        "{}",
+        String::from_utf8_lossy(&local.stderr)
+    );
+    assert_eq!(names.lines().count(), items.len(), "{names}");
+    assert!(names.contains("route.route.openshift.io/x"), "{names}");
+    // ...and an apply maps kinds through a server's discovery: Wharf serves the image kinds, so
+    // the template's ImageStream goes through kubectl's client-side dry run against it
+    // (Services, Routes and BuildConfigs need a cluster that serves them).
     let streams: String = items
         .iter()
         .filter(|o| o["kind"] == "ImageStream")
