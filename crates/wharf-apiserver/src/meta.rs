@@ -202,10 +202,10 @@ pub fn check_template(rt: &ResourceType, obj: &Value) -> Result<(), ApiError> {
     if errors.is_empty() {
         return Ok(());
     }
-    Err(ApiError::invalid(
+    Err(ApiError::invalid_fields(
         rt,
         name_of(obj).unwrap_or_default(),
-        errors.iter().map(Cause::from_field_error).collect(),
+        &errors,
     ))
 }
 

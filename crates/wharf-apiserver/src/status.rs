@@ -131,6 +131,19 @@ impl ApiError {
         e
     }
 
+    /// `Invalid` with one cause per template engine field error.
+    pub fn invalid_fields(
+        rt: &ResourceType,
+        name: &str,
+        errors: &[wharf_domain::template::FieldError],
+    ) -> Self {
+        Self::invalid(
+            rt,
+            name,
+            errors.iter().map(Cause::from_field_error).collect(),
+        )
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "BadRequest", message)
     }

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::meta::{self, check_template};
 use crate::resources::ResourceType;
-use crate::status::{ApiError, Cause};
+use crate::status::ApiError;
 
 /// Processes `template`, posted to `rt` (processedtemplates) in a namespace that exists.
 pub fn process(rt: &ResourceType, mut template: Value) -> Result<Value, ApiError> {
@@ -15,12 +15,7 @@ pub fn process(rt: &ResourceType, mut template: Value) -> Result<Value, ApiError
     check_template(rt, &template)?;
     let name = meta::name_of(&template).unwrap_or_default().to_string();
     // ThreadRng: ChaCha seeded from the OS, a CSPRNG (generated values are often passwords).
-    wharf_domain::template::process(&mut template, &mut rand::rng()).map_err(|errors| {
-        ApiError::invalid(
-            rt,
-            &name,
-            errors.iter().map(Cause::from_field_error).collect(),
-        )
-    })?;
+    wharf_domain::template::process(&mut template, &mut rand::rng())
+        .map_err(|errors| ApiError::invalid_fields(rt, &name, &errors))?;
     Ok(template)
 }

@@ -492,61 +492,44 @@ enum LayoutElem {
     Iso8601ColonTz,
 }
 
-/// resolve.go `allowedTimestampFormats`.
-const TIMESTAMP_LAYOUTS: [&[LayoutElem]; 4] = {
-    use LayoutElem::*;
-    [
-        // "2006-1-2T15:4:5.999999999Z07:00"
-        &[
-            LongYear,
-            Literal("-"),
-            NumMonth,
-            Literal("-"),
-            Day,
-            Literal("T"),
-            Hour,
-            Literal(":"),
-            Minute,
-            Literal(":"),
-            Second,
-            FracSecond9,
-            Iso8601ColonTz,
-        ],
-        // "2006-1-2t15:4:5.999999999Z07:00"
-        &[
-            LongYear,
-            Literal("-"),
-            NumMonth,
-            Literal("-"),
-            Day,
-            Literal("t"),
-            Hour,
-            Literal(":"),
-            Minute,
-            Literal(":"),
-            Second,
-            FracSecond9,
-            Iso8601ColonTz,
-        ],
-        // "2006-1-2 15:4:5.999999999"
-        &[
-            LongYear,
-            Literal("-"),
-            NumMonth,
-            Literal("-"),
-            Day,
-            Literal(" "),
-            Hour,
-            Literal(":"),
-            Minute,
-            Literal(":"),
-            Second,
-            FracSecond9,
-        ],
-        // "2006-1-2"
-        &[LongYear, Literal("-"), NumMonth, Literal("-"), Day],
-    ]
-};
+/// The date part of every timestamp layout: `2006-1-2`.
+const DATE: &[LayoutElem] = &[
+    LayoutElem::LongYear,
+    LayoutElem::Literal("-"),
+    LayoutElem::NumMonth,
+    LayoutElem::Literal("-"),
+    LayoutElem::Day,
+];
+
+/// The clock part: `15:4:5.999999999`.
+const CLOCK: &[LayoutElem] = &[
+    LayoutElem::Hour,
+    LayoutElem::Literal(":"),
+    LayoutElem::Minute,
+    LayoutElem::Literal(":"),
+    LayoutElem::Second,
+    LayoutElem::FracSecond9,
+];
+
+/// resolve.go `allowedTimestampFormats`, each layout as the parts it is made of:
+/// `2006-1-2T15:4:5.999999999Z07:00`, `2006-1-2t15:4:5.999999999Z07:00`,
+/// `2006-1-2 15:4:5.999999999` and `2006-1-2`.
+const TIMESTAMP_LAYOUTS: [&[&[LayoutElem]]; 4] = [
+    &[
+        DATE,
+        &[LayoutElem::Literal("T")],
+        CLOCK,
+        &[LayoutElem::Iso8601ColonTz],
+    ],
+    &[
+        DATE,
+        &[LayoutElem::Literal("t")],
+        CLOCK,
+        &[LayoutElem::Iso8601ColonTz],
+    ],
+    &[DATE, &[LayoutElem::Literal(" ")], CLOCK],
+    &[DATE],
+];
 
 /// resolve.go `parseTimestamp`: four digits and a dash, then any of the layouts parses.
 fn is_timestamp(s: &str) -> bool {
@@ -555,9 +538,10 @@ fn is_timestamp(s: &str) -> bool {
     if year_digits != 4 || b.get(4) != Some(&b'-') {
         return false;
     }
-    TIMESTAMP_LAYOUTS
-        .iter()
-        .any(|layout| go_time_parse_ok(layout, b))
+    TIMESTAMP_LAYOUTS.iter().any(|parts| {
+        let layout: Vec<LayoutElem> = parts.iter().flat_map(|p| p.iter().copied()).collect();
+        go_time_parse_ok(&layout, b)
+    })
 }
 
 /// time `getnum`: one or two digits (`fixed` demands two).

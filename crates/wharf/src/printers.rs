@@ -12,6 +12,12 @@ use crate::client::{error, CliResult};
 pub const FORMATS: &str =
     "go-template,go-template-file,json,jsonpath,jsonpath-file,template,templatefile,yaml";
 
+/// Go's `json.MarshalIndent(v, "", "    ")` and a newline, as kubectl's and oc's JSON printer
+/// writes.
+pub fn go_json(v: &Value) -> String {
+    wharf_domain::gofmt::marshal_indent(v) + "\n"
+}
+
 /// Prints `doc` as `output` asks, with `template` the `--template` flag; `None` when `output`
 /// is not one of these printers' formats.
 pub fn print(output: &str, template: Option<&str>, doc: &Value) -> Option<CliResult<String>> {
@@ -30,7 +36,7 @@ pub fn print(output: &str, template: Option<&str>, doc: &Value) -> Option<CliRes
         }
     };
     Some(match format {
-        "json" if inline.is_none() => Ok(crate::process::go_json(doc)),
+        "json" if inline.is_none() => Ok(go_json(doc)),
         "yaml" if inline.is_none() => Ok(crate::goyaml::to_yaml(doc)),
         "jsonpath" | "jsonpath-file" => {
             text().and_then(|t| crate::jsonpath::print(&t, doc).map_err(error))

@@ -1,6 +1,7 @@
 //! `wharf process` (oc process, spec templates.md A.3, A.4, A.11, A.12): turn a Template into
-//! the list of objects it describes. Parameter parsing, parameter files, labels and the
-//! output printers are here; the processing itself is `wharf_domain::template`.
+//! the list of objects it describes. Parameter parsing, parameter files, labels and what oc
+//! prints of a processed Template (a List, `-o name`, `-o describe`) are here; the other
+//! printers are `crate::printers`, the processing itself is `wharf_domain::template`.
 //!
 //! Without `--local` the template goes to the server's `processedtemplates` (stored templates
 //! are read from the server first), as oc does; with it, the same engine runs here.
@@ -341,13 +342,8 @@ pub fn parameters_table(template: &Value) -> String {
     out
 }
 
-/// Go's `json.MarshalIndent(v, "", "    ")` and a newline, as oc's JSON printer writes.
-pub fn go_json(v: &Value) -> String {
-    wharf_domain::gofmt::marshal_indent(v) + "\n"
-}
-
 /// The `List` oc prints: its own fields in Go struct order (kind, apiVersion, metadata,
-/// items), each item as [`go_json`] writes it (keys sorted), indented inside.
+/// items), each item as [`crate::printers::go_json`] writes it (keys sorted), indented inside.
 pub fn go_list_json(items: &[Value]) -> String {
     let mut out = String::from(
         "{\n    \"kind\": \"List\",\n    \"apiVersion\": \"v1\",\n    \"metadata\": {},\n",
@@ -358,7 +354,7 @@ pub fn go_list_json(items: &[Value]) -> String {
     }
     out.push_str("    \"items\": [\n");
     for (i, item) in items.iter().enumerate() {
-        let text = go_json(item);
+        let text = crate::printers::go_json(item);
         let lines: Vec<&str> = text.lines().collect();
         for (j, line) in lines.iter().enumerate() {
             out.push_str("        ");
@@ -544,7 +540,7 @@ pub fn run(a: &ProcessArgs, g: &Global) -> CliResult<()> {
         Some(context(g, None).map_err(|e| {
             error(format!(
                 "{}; or process the template here with --local",
-                e.0.trim_start_matches("error: ")
+                e.bare()
             ))
         })?)
     };
@@ -659,7 +655,7 @@ mod tests {
     fn json_output_is_go_marshal_indent() {
         let v = json!({"b": "<a&b>", "a": [1, {"c": true}], "e": {}});
         assert_eq!(
-            go_json(&v),
+            crate::printers::go_json(&v),
             "{\n    \"a\": [\n        1,\n        {\n            \"c\": true\n        }\n    ],\n    \"b\": \"\\u003ca\\u0026b\\u003e\",\n    \"e\": {}\n}\n"
         );
     }

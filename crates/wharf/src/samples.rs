@@ -470,15 +470,10 @@ fn reconcile(
         }
         match client.put(&item, &replacement(kind, want, &live)) {
             Ok(_) => return Ok(Outcome::Configured),
-            Err(e) if attempts < 3 && e.0.starts_with("Error from server (Conflict)") => {}
+            Err(e) if attempts < 3 && e.is_conflict() => {}
             Err(e) => return Err(e),
         }
     }
-}
-
-/// A client error's text without its `error: ` prefix, to quote inside another error.
-fn bare(e: &CliError) -> &str {
-    e.0.strip_prefix("error: ").unwrap_or(&e.0)
 }
 
 /// Creates the `openshift` namespace if it is missing.
@@ -540,7 +535,7 @@ pub fn install(client: &Client, args: &InstallArgs) -> CliResult<()> {
     if let Err(e) = ensure_namespace(client) {
         errors.push(format!(
             "error: cannot create the namespace \"{NAMESPACE}\" the samples go to: {}",
-            bare(&e)
+            e.bare()
         ));
         return Err(CliError(errors.join("\n")));
     }
@@ -560,7 +555,7 @@ pub fn install(client: &Client, args: &InstallArgs) -> CliResult<()> {
                     sample.name,
                     sample.source,
                     sample.kind.name(),
-                    bare(e),
+                    e.bare(),
                     sample.name
                 ));
                 continue;
@@ -583,7 +578,7 @@ pub fn install(client: &Client, args: &InstallArgs) -> CliResult<()> {
                 errors.push(format!(
                     "error: cannot install {shown} from {}: {}; fix the sample, or leave it out with --skip {}",
                     sample.source,
-                    bare(&e),
+                    e.bare(),
                     sample.name
                 ));
             }

@@ -21,6 +21,16 @@ impl CliError {
     pub fn is_not_found(&self) -> bool {
         self.0.starts_with("Error from server (NotFound)")
     }
+
+    /// Whether the server answered `Conflict` (a stale resourceVersion).
+    pub fn is_conflict(&self) -> bool {
+        self.0.starts_with("Error from server (Conflict)")
+    }
+
+    /// The text without its `error: ` prefix, to quote inside another error.
+    pub fn bare(&self) -> &str {
+        self.0.strip_prefix("error: ").unwrap_or(&self.0)
+    }
 }
 
 pub type CliResult<T> = Result<T, CliError>;
