@@ -27,7 +27,7 @@ pub fn print(output: &str, template: Option<&str>, doc: &Value) -> Option<CliRes
     };
     let text = || -> CliResult<String> {
         match (inline, template) {
-            (Some(t), _) | (None, Some(t)) if format.ends_with("-file") => {
+            (Some(t), _) | (None, Some(t)) if format.ends_with("file") => {
                 std::fs::read_to_string(t)
                     .map_err(|e| error(format!("error reading --template {t}, {e}")))
             }
@@ -46,4 +46,36 @@ pub fn print(output: &str, template: Option<&str>, doc: &Value) -> Option<CliRes
         }
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn template_files_are_read_for_every_file_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let go = dir.path().join("t.tmpl");
+        std::fs::write(&go, "{{.kind}}").unwrap();
+        let jp = dir.path().join("t.jsonpath");
+        std::fs::write(&jp, "{.kind}").unwrap();
+        let doc = json!({"kind": "List"});
+        let (go, jp) = (go.to_str().unwrap(), jp.to_str().unwrap());
+        for (format, file) in [
+            ("go-template-file", go),
+            ("templatefile", go),
+            ("jsonpath-file", jp),
+        ] {
+            let inline = print(&format!("{format}={file}"), None, &doc).unwrap();
+            assert_eq!(inline.unwrap(), "List", "{format}");
+            let flag = print(format, Some(file), &doc).unwrap();
+            assert_eq!(flag.unwrap(), "List", "{format} --template");
+        }
+        assert_eq!(
+            print("template={{.kind}}", None, &doc).unwrap().unwrap(),
+            "List"
+        );
+        assert!(print("wide", None, &doc).is_none());
+    }
 }
