@@ -9,6 +9,7 @@
 pub mod digest;
 pub mod gofmt;
 pub mod image;
+pub mod import;
 pub mod imagestream;
 pub mod manifest;
 pub mod name;

@@ -1,0 +1,1 @@
+//! Registry credentials from dockercfg / dockerconfigjson Secrets (spec §3.2 step 3).
