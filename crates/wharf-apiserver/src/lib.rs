@@ -9,6 +9,7 @@
 //! and history, imports) build on this in later steps.
 
 pub mod discovery;
+mod import;
 mod istag;
 mod mapping;
 pub mod meta;
@@ -45,6 +46,8 @@ pub struct ApiServer {
     /// The integrated registry's address (`host:port`) that image streams' repositories and
     /// pull specs are named by.
     pub registry_hostname: String,
+    /// Fetches images from external registries for imagestreamimports.
+    pub importer: wharf_import::Importer,
 }
 
 type Result<T, E = ApiError> = std::result::Result<T, E>;
@@ -844,6 +847,19 @@ async fn computed_view(
             Ok(json_response(
                 StatusCode::CREATED,
                 &templates::process(rt, template)?,
+            ))
+        }
+        (
+            Target::Collection {
+                rt,
+                namespace: Some(ns),
+            },
+            Method::POST,
+        ) if rt.plural == "imagestreamimports" => {
+            let isi = parse_json(&body.await?)?;
+            Ok(json_response(
+                StatusCode::CREATED,
+                &import::create_import(api, &ns, isi).await?,
             ))
         }
         (

@@ -176,21 +176,7 @@ pub(crate) async fn create_mapping(api: &ApiServer, ns: &str, body: Value) -> Re
             .unwrap_or("")
             .to_string(),
         None => {
-            let mut new = image.clone();
-            prepare_create(
-                images,
-                "",
-                &mut new,
-                &Stamp {
-                    uid: uuid::Uuid::new_v4().to_string(),
-                    now: now.clone(),
-                },
-                "",
-            )?;
-            match api.store.create_object(&images.key("", &digest), new).await {
-                Ok(_) | Err(StorageError::AlreadyExists) => {}
-                Err(e) => return Err(ApiError::storage(images, &digest, e)),
-            }
+            create_image(api, image.clone()).await?;
             image["dockerImageReference"]
                 .as_str()
                 .unwrap_or("")
@@ -237,6 +223,37 @@ pub(crate) async fn create_mapping(api: &ApiServer, ns: &str, body: Value) -> Re
         );
     }
     Err(ApiError::conflict(streams, &name))
+}
+
+/// Creates an Image; one of that name already there is fine (Images are named by digest, so it
+/// is the same image). Returns the Image as stored.
+pub(crate) async fn create_image(api: &ApiServer, mut image: Value) -> Result<Value> {
+    let images = rt("images");
+    let name = image
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    prepare_create(
+        images,
+        "",
+        &mut image,
+        &Stamp {
+            uid: uuid::Uuid::new_v4().to_string(),
+            now: wharf_domain::time::rfc3339(now_secs()),
+        },
+        "",
+    )?;
+    let key = images.key("", &name);
+    match api.store.create_object(&key, image.clone()).await {
+        Ok(rv) => Ok(served(image, rv)),
+        Err(StorageError::AlreadyExists) => match api.store.get_object(&key).await {
+            Ok(Some(o)) => Ok(served(o.value, o.resource_version)),
+            Ok(None) => Err(ApiError::conflict(images, &name)),
+            Err(e) => Err(ApiError::storage(images, &name, e)),
+        },
+        Err(e) => Err(ApiError::storage(images, &name, e)),
+    }
 }
 
 async fn stream_or_not_found(api: &ApiServer, ns: &str, name: &str) -> Result<StoredObject> {
@@ -326,6 +343,17 @@ pub(crate) async fn stream_layers(api: &ApiServer, ns: &str, name: &str) -> Resu
 /// `openshift.io/image.excludeSecret: "true"`.
 pub(crate) async fn stream_secrets(api: &ApiServer, ns: &str, name: &str) -> Result<Value> {
     stream_or_not_found(api, ns, name).await?;
+    let (items, resource_version) = registry_secrets(api, ns).await?;
+    Ok(json!({
+        "kind": "SecretList",
+        "apiVersion": "v1",
+        "metadata": { "resourceVersion": resource_version.to_string() },
+        "items": items,
+    }))
+}
+
+/// The secrets of `ns` an import may use (as served), and the list's resourceVersion.
+pub(crate) async fn registry_secrets(api: &ApiServer, ns: &str) -> Result<(Vec<Value>, u64)> {
     let secrets = crate::resources::find("", "v1", "secrets").expect("secrets are served");
     let list = api
         .store
@@ -347,10 +375,5 @@ pub(crate) async fn stream_secrets(api: &ApiServer, ns: &str, name: &str) -> Res
         })
         .map(|s| served(s.value, s.resource_version))
         .collect();
-    Ok(json!({
-        "kind": "SecretList",
-        "apiVersion": "v1",
-        "metadata": { "resourceVersion": list.resource_version.to_string() },
-        "items": items,
-    }))
+    Ok((items, list.resource_version))
 }

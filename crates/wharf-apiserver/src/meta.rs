@@ -219,14 +219,7 @@ fn check_stream(rt: &ResourceType, namespace: &str, obj: &Value) -> Result<(), A
     if errors.is_empty() {
         return Ok(());
     }
-    let causes = errors
-        .into_iter()
-        .map(|e| Cause {
-            field: e.field,
-            reason: e.reason,
-            message: e.message,
-        })
-        .collect();
+    let causes = errors.into_iter().map(Cause::from).collect();
     Err(ApiError::invalid(
         rt,
         name_of(obj).unwrap_or_default(),

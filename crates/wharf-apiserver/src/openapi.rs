@@ -200,6 +200,41 @@ fn meta_schemas(s: &mut BTreeMap<String, Value>) {
         json!({ "type": "string", "format": "date-time",
                 "description": "Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON.  Wrappers are provided for many of the factory methods that the time package offers." }),
     );
+    s.insert(m("StatusCause"), object(
+        "StatusCause provides more information about an api.Status failure, including cases when multiple errors are encountered.",
+        &[],
+        vec![
+            ("reason", string("A machine-readable description of the cause of the error. If this value is empty there is no information available.")),
+            ("message", string("A human-readable description of the cause of the error.  This field may be presented as-is to a reader.")),
+            ("field", string("The field of the resource that has caused this error, as named by its JSON serialization.")),
+        ],
+    ));
+    s.insert(m("StatusDetails"), object(
+        "StatusDetails is a set of additional properties that MAY be set by the server to provide additional information about a response.",
+        &[],
+        vec![
+            ("name", string("The name attribute of the resource associated with the status StatusReason (when there is a single name which can be described).")),
+            ("group", string("The group attribute of the resource associated with the status StatusReason.")),
+            ("kind", string("The kind attribute of the resource associated with the status StatusReason.")),
+            ("uid", string("UID of the resource. (when there is a single resource which can be described).")),
+            ("causes", list_of("The Causes array includes more details associated with the StatusReason failure. Not all StatusReasons may provide detailed causes.", &m("StatusCause"))),
+            ("retryAfterSeconds", int64("If specified, the time in seconds before the operation should be retried.")),
+        ],
+    ));
+    s.insert(m("Status"), object(
+        "Status is a return value for calls that don't return other objects.",
+        &[],
+        vec![
+            ("apiVersion", string(API_VERSION)),
+            ("kind", string(KIND)),
+            ("metadata", field("Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds", &m("ListMeta"))),
+            ("status", string("Status of the operation. One of: \"Success\" or \"Failure\".")),
+            ("message", string("A human-readable description of the status of this operation.")),
+            ("reason", string("A machine-readable description of why this operation is in the \"Failure\" status. If this value is empty there is no information available.")),
+            ("details", field("Extended data associated with the reason.  Each reason may define its own extended details.", &m("StatusDetails"))),
+            ("code", int64("Suggested HTTP return code for this status, 0 if not set.")),
+        ],
+    ));
     s.insert(m("ListMeta"), object(
         "ListMeta describes metadata that synthetic resources must have, including lists and various status objects. A resource may have only one of {ObjectMeta, ListMeta}.",
         &[],
@@ -593,6 +628,79 @@ fn image_schemas(s: &mut BTreeMap<String, Value>) {
         &format!("ImageStreamImage represents an Image that is retrieved by image name from an ImageStream. User interfaces and regular users can use this resource to access the metadata details of a tagged image in the image stream history for viewing, since Image resources are not directly accessible to end users. A not found error will be returned if no such image is referenced by a tag within the ImageStream. Images are created when spec tags are set on an image stream that represent an image in an external registry, when pushing to the integrated registry, or when tagging an existing image from one image stream to another. The name of an image stream image is in the form \"<STREAM>@<DIGEST>\", where the digest is the content addressible identifier for the image (sha256:xxxxx...). You can use ImageStreamImages as the from.kind of an image stream spec tag to reference an image exactly. The only operations supported on the imagestreamimage endpoint are retrieving the image.{COMPAT}"),
         &["image"],
         vec![("image", field("Image associated with the ImageStream and image name.", &i("Image")))]);
+    s.insert(n, v);
+    let obj_ref = format!("{CORE}ObjectReference");
+    let local_ref = format!("{CORE}LocalObjectReference");
+    s.insert(local_ref.clone(), object(
+        "LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace.",
+        &[],
+        vec![("name", string("Name of the referent."))],
+    ));
+    s.insert(i("ImageImportSpec"), object(
+        "ImageImportSpec describes a request to import a specific image.",
+        &["from"],
+        vec![
+            ("from", field("From is the source of an image to import; only kind DockerImage is allowed", &obj_ref)),
+            ("to", field("To is a tag in the current image stream to assign the imported image to, if name is not specified the default tag from from.name will be used", &local_ref)),
+            ("importPolicy", field("ImportPolicy is the policy controlling how the image is imported", &i("TagImportPolicy"))),
+            ("referencePolicy", field("ReferencePolicy defines how other components should consume the image", &i("TagReferencePolicy"))),
+            ("includeManifest", boolean("IncludeManifest determines if the manifest for each image is returned in the response")),
+        ],
+    ));
+    s.insert(i("RepositoryImportSpec"), object(
+        "RepositoryImportSpec describes a request to import images from a container image repository.",
+        &["from"],
+        vec![
+            ("from", field("From is the source for the image repository to import; only kind DockerImage and a name of a container image repository is allowed", &obj_ref)),
+            ("importPolicy", field("ImportPolicy is the policy controlling how the image is imported", &i("TagImportPolicy"))),
+            ("referencePolicy", field("ReferencePolicy defines how other components should consume the image", &i("TagReferencePolicy"))),
+            ("includeManifest", boolean("IncludeManifest determines if the manifest for each image is returned in the response")),
+        ],
+    ));
+    s.insert(i("ImageStreamImportSpec"), object(
+        "ImageStreamImportSpec defines what images should be imported.",
+        &["import"],
+        vec![
+            ("import", boolean("Import indicates whether to perform an import - if so, the specified tags are set on the spec and status of the image stream defined by the type meta.")),
+            ("repository", field("Repository is an optional import of an entire container image repository. A maximum limit on the number of tags imported this way is imposed by the server.", &i("RepositoryImportSpec"))),
+            ("images", list_of("Images are a list of individual images to import.", &i("ImageImportSpec"))),
+        ],
+    ));
+    s.insert(i("ImageImportStatus"), object(
+        "ImageImportStatus describes the result of an image import.",
+        &["status"],
+        vec![
+            ("status", field("Status is the status of the image import, including errors encountered while retrieving the image", &format!("{META}Status"))),
+            ("image", field("Image is the metadata of that image, if the image was located", &i("Image"))),
+            ("tag", string("Tag is the tag this image was located under, if any")),
+            ("manifests", list_of("Manifests holds sub-manifests metadata when importing a manifest list", &i("Image"))),
+        ],
+    ));
+    s.insert(i("RepositoryImportStatus"), object(
+        "RepositoryImportStatus describes the result of an image repository import",
+        &[],
+        vec![
+            ("status", field("Status reflects whether any failure occurred during import", &format!("{META}Status"))),
+            ("images", list_of("Images is a list of images successfully retrieved by the import of the repository.", &i("ImageImportStatus"))),
+            ("additionalTags", strings("AdditionalTags are tags that exist in the repository but were not imported because a maximum limit of automatic imports was applied.")),
+        ],
+    ));
+    s.insert(i("ImageStreamImportStatus"), object(
+        "ImageStreamImportStatus contains information about the status of an image stream import.",
+        &[],
+        vec![
+            ("import", field("Import is the image stream that was successfully updated or created when 'to' was set.", &i("ImageStream"))),
+            ("repository", field("Repository is set if spec.repository was set to the outcome of the import", &i("RepositoryImportStatus"))),
+            ("images", list_of("Images is set with the result of importing spec.images", &i("ImageImportStatus"))),
+        ],
+    ));
+    let (n, v) = kind(g, ver, "ImageStreamImport",
+        &format!("The image stream import resource provides an easy way for a user to find and import container images from other container image registries into the server. Individual images or an entire image repository may be imported, and users may choose to see the results of the import prior to tagging the resulting images into the specified image stream.\n\nThis API is intended for end-user tools that need to see the metadata of the image prior to import (for instance, to generate an application from it). Clients that know the desired image can continue to create spec.tags directly into their image streams.{COMPAT}"),
+        &["spec", "status"],
+        vec![
+            ("spec", field("spec is a description of the images that the user wishes to import", &i("ImageStreamImportSpec"))),
+            ("status", field("status is the result of importing the image", &i("ImageStreamImportStatus"))),
+        ]);
     s.insert(n, v);
     let (n, v) = kind(g, ver, "ImageStreamMapping",
         &format!("ImageStreamMapping represents a mapping from a single image stream tag to a container image as well as the reference to the container image stream the image came from. This resource is used by privileged integrators to create an image resource and to associate it with an image stream in the status tags field. Creating an ImageStreamMapping will allow any user who can view the image stream to tag or pull that image, so only create mappings where the user has proven they have access to the image contents directly. The only operation supported for this resource is create and the metadata name and namespace should be set to the image stream containing the tag that should be updated.{COMPAT}"),

@@ -120,6 +120,18 @@ pub static RESOURCES: &[ResourceType] = &[
     ResourceType {
         group: "image.openshift.io",
         version: "v1",
+        plural: "imagestreamimports",
+        singular: "imagestreamimport",
+        kind: "ImageStreamImport",
+        namespaced: true,
+        short_names: &[],
+        has_status: false,
+        verbs: &["create"],
+        stored: false,
+    },
+    ResourceType {
+        group: "image.openshift.io",
+        version: "v1",
         plural: "imagestreammappings",
         singular: "imagestreammapping",
         kind: "ImageStreamMapping",

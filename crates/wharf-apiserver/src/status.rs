@@ -22,6 +22,16 @@ pub struct Cause {
     pub message: String,
 }
 
+impl From<wharf_domain::stream_spec::FieldError> for Cause {
+    fn from(e: wharf_domain::stream_spec::FieldError) -> Cause {
+        Cause {
+            field: e.field,
+            reason: e.reason,
+            message: e.message,
+        }
+    }
+}
+
 impl Cause {
     pub fn invalid(field: &str, value: &str, detail: &str) -> Cause {
         Cause {

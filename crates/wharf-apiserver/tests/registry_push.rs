@@ -69,6 +69,7 @@ impl Both {
             api: ApiServer {
                 store: meta,
                 registry_hostname: HOST.into(),
+                importer: Default::default(),
             },
             _dir: dir,
         }

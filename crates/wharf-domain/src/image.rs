@@ -137,6 +137,26 @@ pub fn image_object(p: &PushedManifest) -> Result<Value, ManifestError> {
     Ok(image)
 }
 
+/// The Image object of an imported manifest: what [`image_object`] records, but not managed by
+/// the integrated registry — the manifest and config are kept in the object itself
+/// (`dockerImageManifest`, `dockerImageConfig`), so the registry can serve an imported tag by
+/// pull-through without asking the source for the manifest again.
+pub fn imported_image_object(p: &PushedManifest) -> Result<Value, ManifestError> {
+    let mut image = image_object(p)?;
+    if let Some(a) = image
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
+        a.remove(ANNOTATION_MANAGED);
+        a.remove(ANNOTATION_BLOB_STORED);
+    }
+    image["dockerImageManifest"] = String::from_utf8_lossy(p.manifest).into_owned().into();
+    if let Some(config) = p.config {
+        image["dockerImageConfig"] = String::from_utf8_lossy(config).into_owned().into();
+    }
+    Ok(image)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

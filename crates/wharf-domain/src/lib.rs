@@ -9,8 +9,8 @@
 pub mod digest;
 pub mod gofmt;
 pub mod image;
-pub mod import;
 pub mod imagestream;
+pub mod import;
 pub mod manifest;
 pub mod name;
 pub mod reference;

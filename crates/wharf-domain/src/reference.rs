@@ -55,6 +55,20 @@ impl DockerImageReference {
         s
     }
 
+    /// `[registry/][ns/]name`: the repository, without tag or id.
+    pub fn repository(&self) -> String {
+        let path = if self.namespace.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}/{}", self.namespace, self.name)
+        };
+        if self.registry.is_empty() {
+            path
+        } else {
+            format!("{}/{path}", self.registry)
+        }
+    }
+
     /// The reference as written, nothing defaulted (library-go's `Exact`).
     pub fn exact(&self) -> String {
         if self.registry.is_empty() {

@@ -14,7 +14,7 @@ pub struct FieldError {
     pub message: String,
 }
 
-fn invalid(field: String, value: &str, detail: &str) -> FieldError {
+pub(crate) fn invalid(field: String, value: &str, detail: &str) -> FieldError {
     FieldError {
         field,
         reason: "FieldValueInvalid",
@@ -22,7 +22,7 @@ fn invalid(field: String, value: &str, detail: &str) -> FieldError {
     }
 }
 
-fn required(field: String, detail: &str) -> FieldError {
+pub(crate) fn required(field: String, detail: &str) -> FieldError {
     let message = if detail.is_empty() {
         "Required value".to_string()
     } else {

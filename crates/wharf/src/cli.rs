@@ -57,6 +57,8 @@ pub enum Verb {
     },
     /// Point tags at images, other tags or container images: wharf tag SOURCE DEST..., wharf tag -d DEST...
     Tag(crate::tag::TagArgs),
+    /// Import a tag or a repository from another registry: wharf import-image IS[:TAG] --from=REF --confirm
+    ImportImage(crate::import_image::ImportImageArgs),
     /// Create objects from manifests (wharf create -f FILE), or a secret
     Create {
         /// Manifest files, directories, or - for stdin
@@ -178,6 +180,7 @@ pub fn run(verb: Verb, g: &Global) -> CliResult<()> {
         } => get(g, &kind, &names, output.as_deref(), all_namespaces),
         Verb::Describe { args } => describe(g, &args),
         Verb::Process(args) => crate::process::run(&args, g),
+        Verb::ImportImage(args) => crate::import_image::run(&args, g),
         Verb::Tag(args) => {
             let ctx = context(g, None)?;
             crate::tag::run(&ctx.client, &ctx.namespace, &args)

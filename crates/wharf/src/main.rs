@@ -7,6 +7,7 @@ mod config;
 mod describe;
 mod gotemplate;
 mod goyaml;
+mod import_image;
 mod jsonpath;
 mod lookup;
 mod objects;

@@ -140,6 +140,7 @@ async fn serve(s: Settings) -> Result<(), String> {
         .merge(wharf_apiserver::router(wharf_apiserver::ApiServer {
             store: meta,
             registry_hostname,
+            importer: Default::default(),
         }));
 
     // A stable line scripts and tests can wait for.

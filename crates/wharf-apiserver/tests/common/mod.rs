@@ -56,6 +56,7 @@ impl Api {
             server: ApiServer {
                 store,
                 registry_hostname: "registry.test:5000".into(),
+                importer: Default::default(),
             },
             _dir: dir,
         };
