@@ -96,8 +96,8 @@ impl Entry {
     }
 }
 
-/// `POST namespaces/<ns>/imagestreamimports`.
-pub(crate) async fn create_import(api: &ApiServer, ns: &str, mut isi: Value) -> Result<Value> {
+/// `POST namespaces/<ns>/imagestreamimports`; the controllers call it in-process.
+pub async fn create_import(api: &ApiServer, ns: &str, mut isi: Value) -> Result<Value> {
     let imports = rt("imagestreamimports");
     let streams = rt("imagestreams");
     check_type(imports, &mut isi)?;

@@ -9,7 +9,7 @@
 //! and history, imports) build on this in later steps.
 
 pub mod discovery;
-mod import;
+pub mod import;
 mod istag;
 mod mapping;
 pub mod meta;

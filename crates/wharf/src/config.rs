@@ -22,6 +22,21 @@ pub struct FileConfig {
     pub limits: LimitsConfig,
     #[serde(default)]
     pub uploads: UploadsConfig,
+    #[serde(default)]
+    pub image_import: ImageImportConfig,
+}
+
+/// Imports from external registries (OpenShift's `imageImport` settings).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ImageImportConfig {
+    /// How often scheduled tags are re-imported, e.g. `15m` (the default).
+    pub scheduled_import_interval: Option<String>,
+    /// Scheduled imports per minute across all streams (default 60).
+    pub max_scheduled_imports_per_minute: Option<u32>,
+    /// Turn scheduled re-imports off.
+    #[serde(default)]
+    pub disable_scheduled_import: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -34,6 +34,9 @@ pub struct ServeArgs {
     /// streams' repositories and pull specs [default: the address listened on]
     #[arg(long, env = "WHARF_REGISTRY_HOSTNAME")]
     registry_hostname: Option<String>,
+    /// How often tags with `importPolicy.scheduled` are re-imported, e.g. 15m [default: 15m]
+    #[arg(long, env = "WHARF_SCHEDULED_IMPORT_INTERVAL")]
+    scheduled_import_interval: Option<String>,
     /// YAML config file (limits, upload expiry, and the settings above)
     #[arg(long, env = "WHARF_CONFIG")]
     config: Option<PathBuf>,
@@ -48,6 +51,8 @@ struct Settings {
     limits: Limits,
     upload_expiry: Duration,
     purge_interval: Duration,
+    /// None: scheduled imports are off.
+    schedule: Option<wharf_controllers::image_import::Schedule>,
 }
 
 fn settings(args: ServeArgs) -> Result<Settings, String> {
@@ -59,7 +64,30 @@ fn settings(args: ServeArgs) -> Result<Settings, String> {
     if let Some(m) = file.limits.max_manifest_bytes {
         limits.max_manifest_bytes = m;
     }
+    let interval = parse_duration(
+        args.scheduled_import_interval
+            .as_deref()
+            .or(file.image_import.scheduled_import_interval.as_deref())
+            .unwrap_or("15m"),
+    )?;
+    let minimum = wharf_controllers::image_import::MINIMUM_INTERVAL;
+    if interval < minimum {
+        return Err(format!(
+            "the scheduled import interval must be at least {}s, so a typo cannot flood the source registries",
+            minimum.as_secs()
+        ));
+    }
+    let schedule = (!file.image_import.disable_scheduled_import).then(|| {
+        wharf_controllers::image_import::Schedule {
+            interval,
+            max_per_minute: file
+                .image_import
+                .max_scheduled_imports_per_minute
+                .unwrap_or(60),
+        }
+    });
     Ok(Settings {
+        schedule,
         data_dir: args
             .data_dir
             .or(file.data_dir)
@@ -133,15 +161,17 @@ async fn serve(s: Settings) -> Result<(), String> {
             registry_hostname: Some(registry_hostname.clone()),
         })),
     };
+    let api = wharf_apiserver::ApiServer {
+        store: meta,
+        registry_hostname,
+        importer: Default::default(),
+    };
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(|| async { "ok" }))
         .merge(wharf_registry::router(registry.clone()))
-        .merge(wharf_apiserver::router(wharf_apiserver::ApiServer {
-            store: meta,
-            registry_hostname,
-            importer: Default::default(),
-        }));
+        .merge(wharf_apiserver::router(api.clone()))
+        .merge(wharf_controllers::notifications::router(api.clone()));
 
     // A stable line scripts and tests can wait for.
     eprintln!(
@@ -154,6 +184,14 @@ async fn serve(s: Settings) -> Result<(), String> {
         wharf_apiserver::watch::KEEP_CHANGES,
         Duration::from_secs(60),
     ));
+    let importer =
+        tokio::spawn(wharf_controllers::image_import::run_image_stream_controller(api.clone()));
+    let scheduler = s.schedule.clone().map(|schedule| {
+        tokio::spawn(wharf_controllers::image_import::run_scheduled_imports(
+            api.clone(),
+            schedule,
+        ))
+    });
     let purger = tokio::spawn(housekeeping::run_upload_purger(
         registry,
         s.upload_expiry,
@@ -172,6 +210,10 @@ async fn serve(s: Settings) -> Result<(), String> {
         .map_err(|e| format!("server error: {e}"))?;
     purger.abort();
     compactor.abort();
+    importer.abort();
+    if let Some(s) = scheduler {
+        s.abort();
+    }
     eprintln!("wharf serve: stopped");
     Ok(())
 }

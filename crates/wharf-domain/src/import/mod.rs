@@ -487,7 +487,22 @@ pub fn import_request(stream: &Value) -> Option<Value> {
         .and_then(|a| a.get(ANNOTATION_INSECURE_REPOSITORY))
         .and_then(Value::as_str)
         == Some("true");
-    let images: Vec<Value> = pending
+    let mut isi = tag_import_request(stream, &pending);
+    isi["metadata"]["resourceVersion"] = stream["metadata"]["resourceVersion"].clone();
+    isi["metadata"]["uid"] = stream["metadata"]["uid"].clone();
+    if full {
+        isi["spec"]["repository"] = json!({
+            "from": { "kind": "DockerImage", "name": repository },
+            "importPolicy": { "insecure": insecure_repository },
+        });
+    }
+    Some(isi)
+}
+
+/// An ImageStreamImport of `stream` re-importing spec `tags` from their sources, with their
+/// own import and reference policies.
+pub fn tag_import_request(stream: &Value, tags: &[&Value]) -> Value {
+    let images: Vec<Value> = tags
         .iter()
         .map(|t| {
             json!({
@@ -499,24 +514,45 @@ pub fn import_request(stream: &Value) -> Option<Value> {
         })
         .collect();
     let meta = &stream["metadata"];
-    let mut spec = json!({ "import": true, "images": images });
-    if full {
-        spec["repository"] = json!({
-            "from": { "kind": "DockerImage", "name": repository },
-            "importPolicy": { "insecure": insecure_repository },
-        });
-    }
-    Some(json!({
+    json!({
         "kind": "ImageStreamImport",
         "apiVersion": "image.openshift.io/v1",
-        "metadata": {
-            "name": meta["name"],
-            "namespace": meta["namespace"],
-            "resourceVersion": meta["resourceVersion"],
-            "uid": meta["uid"],
-        },
-        "spec": spec,
-    }))
+        "metadata": { "name": meta["name"], "namespace": meta["namespace"] },
+        "spec": { "import": true, "images": images },
+    })
+}
+
+/// The spec tags of `stream` that import exactly `registry/repository:tag` (a registry push
+/// notification names these), Docker Hub names normalised on both sides.
+pub fn tags_importing<'a>(
+    stream: &'a Value,
+    registry: &str,
+    repository: &str,
+    tag: &str,
+) -> Vec<&'a Value> {
+    let Ok(wanted) = reference::parse(&format!("{registry}/{repository}:{tag}")).map(with_defaults)
+    else {
+        return Vec::new();
+    };
+    stream
+        .pointer("/spec/tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|t| importable(t))
+        .filter(|t| {
+            t.pointer("/from/name")
+                .and_then(Value::as_str)
+                .and_then(|n| reference::parse(n).ok())
+                .map(with_defaults)
+                .is_some_and(|r| {
+                    r.registry == wanted.registry
+                        && repository_path(&r) == repository_path(&wanted)
+                        && r.tag == wanted.tag
+                        && r.id.is_empty()
+                })
+        })
+        .collect()
 }
 
 /// Spec tags of `stream` that a scheduled import refreshes: importable, `scheduled`, and — for a

@@ -214,3 +214,27 @@ fn scheduled_tags_skip_digests_already_imported() {
     ]}, "status": {"tags": [{"tag": "d", "items": [{"created": "t", "dockerImageReference": "x@sha256:0123456789abcdef0123456789abcdef", "image": "sha256:0123456789abcdef0123456789abcdef", "generation": 1}]}]}});
     assert_eq!(scheduled_tags(&s), ["a"]);
 }
+
+#[test]
+fn a_push_notification_finds_the_tags_importing_that_image() {
+    let s = json!({"spec": {"tags": [
+        {"name": "a", "from": {"kind": "DockerImage", "name": "127.0.0.1:5101/team/app:v1"}},
+        {"name": "b", "from": {"kind": "DockerImage", "name": "127.0.0.1:5101/team/app:v2"}},
+        {"name": "c", "from": {"kind": "DockerImage", "name": "busybox"}},
+        {"name": "d", "from": {"kind": "DockerImage", "name": "127.0.0.1:5101/team/app:v1"}, "reference": true},
+    ]}});
+    let names = |v: Vec<&Value>| {
+        v.iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(tags_importing(&s, "127.0.0.1:5101", "team/app", "v1")),
+        ["a"]
+    );
+    assert_eq!(
+        names(tags_importing(&s, "docker.io", "library/busybox", "latest")),
+        ["c"]
+    );
+    assert!(tags_importing(&s, "127.0.0.1:5102", "team/app", "v1").is_empty());
+}
