@@ -14,6 +14,7 @@ mod istag;
 mod mapping;
 pub mod meta;
 mod openapi;
+pub mod pull_through;
 pub mod push;
 pub mod resources;
 pub mod selectors;

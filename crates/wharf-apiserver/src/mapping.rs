@@ -18,7 +18,7 @@ fn rt(plural: &str) -> &'static ResourceType {
 }
 
 /// Every image id a stream refers to: its history, and the entries of lists in it.
-async fn stream_images(api: &ApiServer, stream: &Value) -> Result<Vec<String>> {
+pub(crate) async fn stream_images(api: &ApiServer, stream: &Value) -> Result<Vec<String>> {
     let mut ids: Vec<String> = status_tags(stream)
         .iter()
         .flat_map(|t| t.items.iter().flatten())

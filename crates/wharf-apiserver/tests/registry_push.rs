@@ -63,6 +63,7 @@ impl Both {
             observer: Some(Arc::new(ImageStreamMirror {
                 registry_hostname: None,
             })),
+            pull_through: None,
         };
         Both {
             registry,

@@ -58,6 +58,8 @@ impl std::fmt::Display for FetchError {
     }
 }
 
+impl std::error::Error for FetchError {}
+
 /// A manifest as the registry served it, verified.
 #[derive(Clone, Debug)]
 pub struct Manifest {

@@ -18,6 +18,18 @@ pub(crate) async fn readable_size(reg: &Registry, name: &RepoName, digest: &Dige
         .ok_or_else(|| OciError::blob_unknown(digest))
 }
 
+/// The size of a blob `name` may read, pulled through from its source registry if an
+/// imported image of the repository references it; else `BLOB_UNKNOWN`.
+async fn readable_or_pulled(reg: &Registry, name: &RepoName, digest: &Digest) -> Result<u64> {
+    if let Some(size) = reg.meta.blob_link(name, digest).await? {
+        return Ok(size);
+    }
+    match &reg.pull_through {
+        Some(p) if p.blob(name, digest).await? => readable_size(reg, name, digest).await,
+        _ => Err(OciError::blob_unknown(digest)),
+    }
+}
+
 pub async fn get(
     reg: &Registry,
     name: &RepoName,
@@ -25,7 +37,7 @@ pub async fn get(
     headers: &HeaderMap,
     with_body: bool,
 ) -> Result<Response> {
-    let size = readable_size(reg, name, digest).await?;
+    let size = readable_or_pulled(reg, name, digest).await?;
     let range = match blob_range(crate::header(headers, header::RANGE), size) {
         RangeRequest::Whole => None,
         RangeRequest::Part(r) => Some(r),

@@ -82,13 +82,31 @@ pub enum Deleted {
     Manifest(wharf_domain::Digest),
 }
 
-/// Shared state of the registry: the two stores, the limits, and who mirrors pushes.
+/// Serves what the registry does not hold but knows where to find: manifests and blobs of
+/// images imported from other registries (spec §4, pull-through). Implemented by the image
+/// API, which knows which stream tag names which remote image.
+#[async_trait::async_trait]
+pub trait PullThrough: Send + Sync + 'static {
+    /// The manifest `reference` of `repo`, if an image stream imported one by that name.
+    async fn manifest(
+        &self,
+        repo: &RepoName,
+        reference: &wharf_domain::Reference,
+    ) -> Result<Option<wharf_storage::StoredManifest>, OciError>;
+    /// Makes blob `digest` readable in `repo` (fetched from its source registry, verified and
+    /// kept, then linked) if an image of the stream references it; `false` if none does.
+    async fn blob(&self, repo: &RepoName, digest: &wharf_domain::Digest) -> Result<bool, OciError>;
+}
+
+/// Shared state of the registry: the two stores, the limits, who mirrors pushes, and who
+/// serves imported images.
 #[derive(Clone)]
 pub struct Registry {
     pub blobs: Arc<dyn BlobStore>,
     pub meta: Arc<dyn MetaStore>,
     pub limits: Limits,
     pub observer: Option<Arc<dyn PushObserver>>,
+    pub pull_through: Option<Arc<dyn PullThrough>>,
 }
 
 pub type Result<T, E = OciError> = std::result::Result<T, E>;

@@ -28,11 +28,14 @@ pub async fn get(
     with_body: bool,
 ) -> Result<Response> {
     let reference: Reference = reference.parse()?;
-    let m = reg
-        .meta
-        .manifest(name, &reference)
-        .await?
-        .ok_or_else(|| OciError::manifest_unknown(&reference.to_string()))?;
+    let m = match reg.meta.manifest(name, &reference).await? {
+        Some(m) => m,
+        None => match &reg.pull_through {
+            Some(p) => p.manifest(name, &reference).await?,
+            None => None,
+        }
+        .ok_or_else(|| OciError::manifest_unknown(&reference.to_string()))?,
+    };
     let headers = [
         (header::CONTENT_TYPE, m.media_type.clone()),
         (header::CONTENT_LENGTH, m.content.len().to_string()),

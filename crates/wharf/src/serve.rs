@@ -153,18 +153,22 @@ async fn serve(s: Settings) -> Result<(), String> {
         .unwrap_or_else(|| bound.to_string());
     let meta: Arc<dyn wharf_storage::MetaStore> = Arc::new(meta);
     let meta_for_compaction = meta.clone();
+    let blobs: Arc<dyn wharf_storage::BlobStore> = Arc::new(blobs);
+    let api = wharf_apiserver::ApiServer {
+        store: meta.clone(),
+        registry_hostname: registry_hostname.clone(),
+        importer: Default::default(),
+    };
     let registry = Registry {
-        blobs: Arc::new(blobs),
-        meta: meta.clone(),
+        blobs: blobs.clone(),
+        meta,
         limits: s.limits,
         observer: Some(Arc::new(wharf_apiserver::push::ImageStreamMirror {
-            registry_hostname: Some(registry_hostname.clone()),
+            registry_hostname: Some(registry_hostname),
         })),
-    };
-    let api = wharf_apiserver::ApiServer {
-        store: meta,
-        registry_hostname,
-        importer: Default::default(),
+        pull_through: Some(Arc::new(
+            wharf_apiserver::pull_through::ImagePullThrough::new(api.clone(), blobs),
+        )),
     };
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))

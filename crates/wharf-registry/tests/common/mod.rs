@@ -87,6 +87,7 @@ impl Harness {
             meta: Arc::new(SqliteMetaStore::open(&dir.path().join("meta.db")).unwrap()),
             limits,
             observer: None,
+            pull_through: None,
         };
         Harness {
             registry,
@@ -102,6 +103,7 @@ impl Harness {
             meta: self.registry.meta.clone(),
             limits: self.registry.limits.clone(),
             observer: None,
+            pull_through: None,
         }
     }
 
