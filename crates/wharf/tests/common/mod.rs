@@ -7,6 +7,8 @@
 //! - [`Layout`] builds OCI image layouts with umoci (single-arch images and a multi-arch index).
 #![allow(dead_code)]
 
+pub mod distribution;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
