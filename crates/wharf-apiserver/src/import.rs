@@ -7,7 +7,7 @@ use wharf_domain::import::credentials::credentials_from_secret;
 use wharf_domain::import::platform::Platform;
 use wharf_domain::import::{
     self as domain, image_status, ImportFailure, ImportMode, ImportedImage, TagImport,
-    ANNOTATION_REPOSITORY_CHECK, MAX_IMAGES_BULK_IMPORTED,
+    ANNOTATION_REPOSITORY_CHECK,
 };
 use wharf_domain::reference;
 use wharf_import::{ImageJob, ImageRequest, Imported, RepositoryJob};
@@ -201,7 +201,7 @@ pub async fn create_import(api: &ApiServer, ns: &str, mut isi: Value) -> Result<
                 from: reference::parse(from).unwrap_or_default(),
                 insecure: spec.pointer("/importPolicy/insecure") == Some(&json!(true)),
                 mode: ImportMode::of_policy(&spec["importPolicy"]),
-                max_images: MAX_IMAGES_BULK_IMPORTED,
+                max_images: api.importer.max_images_per_repository,
             };
             Some(
                 api.importer

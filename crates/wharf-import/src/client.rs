@@ -79,6 +79,71 @@ pub struct Endpoint {
     pub credentials: Option<(String, String)>,
 }
 
+impl Endpoint {
+    /// GET `/v2/` over `scheme`: `Ok` if the registry answered at all (any status).
+    async fn ping(&self, scheme: &str) -> Result<(), String> {
+        let client = reqwest::Client::builder()
+            .tls_danger_accept_invalid_certs(self.insecure)
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .map_err(|e| e.to_string())?;
+        let url = format!("{scheme}://{}/v2/", host_of(&self.registry));
+        client
+            .get(&url)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| error_chain(&e))
+    }
+
+    /// An oci-client for this registry: HTTPS, or plain HTTP when HTTPS fails and insecure
+    /// access is allowed (OpenShift's importer tries in the same order); `tune` adjusts the
+    /// rest of the client's settings.
+    pub(crate) async fn connect(
+        &self,
+        tune: impl FnOnce(&mut ClientConfig),
+    ) -> Result<Client, FetchError> {
+        let protocol = match self.ping("https").await {
+            Ok(()) => ClientProtocol::Https,
+            Err(e) => match self.ping("http").await {
+                Ok(()) if self.insecure => {
+                    ClientProtocol::HttpsExcept(vec![host_of(&self.registry).to_string()])
+                }
+                Ok(()) => return Err(FetchError::HttpOnly),
+                Err(_) => return Err(FetchError::Other(e)),
+            },
+        };
+        let mut config = ClientConfig {
+            protocol,
+            accept_invalid_certificates: self.insecure,
+            connect_timeout: Some(std::time::Duration::from_secs(10)),
+            read_timeout: Some(std::time::Duration::from_secs(60)),
+            ..Default::default()
+        };
+        tune(&mut config);
+        Ok(Client::new(config))
+    }
+
+    /// `repository` at `reference` (a tag, or a digest) in this registry.
+    pub(crate) fn reference(&self, repository: &str, reference: &str) -> Reference {
+        let registry = host_of(&self.registry).to_string();
+        if reference.contains(':') {
+            Reference::with_digest(registry, repository.into(), reference.into())
+        } else {
+            Reference::with_tag(registry, repository.into(), reference.into())
+        }
+    }
+
+    /// Our identity there, as oci-client takes it.
+    pub(crate) fn auth(&self) -> RegistryAuth {
+        match &self.credentials {
+            Some((u, p)) => RegistryAuth::Basic(u.clone(), p.clone()),
+            None => RegistryAuth::Anonymous,
+        }
+    }
+}
+
 /// A registry client bound to one registry and one identity. The scheme is decided on first
 /// use and kept.
 pub struct RegistryClient {
@@ -87,7 +152,7 @@ pub struct RegistryClient {
     client: OnceCell<Result<Client, FetchError>>,
 }
 
-fn install_crypto_provider() {
+pub(crate) fn install_crypto_provider() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // Already installed by someone else is fine: any provider works for a client.
@@ -96,7 +161,7 @@ fn install_crypto_provider() {
 }
 
 /// The host oci-client and the ping talk to for a registry name.
-fn host_of(registry: &str) -> &str {
+pub(crate) fn host_of(registry: &str) -> &str {
     if wharf_domain::import::is_docker_hub(registry) {
         "index.docker.io"
     } else {
@@ -107,10 +172,7 @@ fn host_of(registry: &str) -> &str {
 impl RegistryClient {
     pub fn new(endpoint: Endpoint) -> Self {
         install_crypto_provider();
-        let auth = match &endpoint.credentials {
-            Some((u, p)) => RegistryAuth::Basic(u.clone(), p.clone()),
-            None => RegistryAuth::Anonymous,
-        };
+        let auth = endpoint.auth();
         RegistryClient {
             endpoint,
             auth,
@@ -126,59 +188,18 @@ impl RegistryClient {
         self.endpoint.credentials.is_some()
     }
 
-    /// GET `/v2/` over `scheme`: `Ok` if the registry answered at all (any status).
-    async fn ping(&self, scheme: &str) -> Result<(), String> {
-        let client = reqwest::Client::builder()
-            .tls_danger_accept_invalid_certs(self.endpoint.insecure)
-            .connect_timeout(std::time::Duration::from_secs(10))
-            .timeout(std::time::Duration::from_secs(30))
-            .build()
-            .map_err(|e| e.to_string())?;
-        let url = format!("{scheme}://{}/v2/", host_of(&self.endpoint.registry));
-        client
-            .get(&url)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| error_chain(&e))
-    }
-
     /// The oci-client for this registry, over HTTPS, or HTTP when HTTPS fails and insecure
     /// access is allowed (OpenShift's importer tries in the same order).
     async fn client(&self) -> Result<&Client, FetchError> {
         let made = self
             .client
-            .get_or_init(|| async {
-                let https = self.ping("https").await;
-                let protocol = match https {
-                    Ok(()) => ClientProtocol::Https,
-                    Err(e) => match self.ping("http").await {
-                        Ok(()) if self.endpoint.insecure => ClientProtocol::HttpsExcept(vec![
-                            host_of(&self.endpoint.registry).to_string(),
-                        ]),
-                        Ok(()) => return Err(FetchError::HttpOnly),
-                        Err(_) => return Err(FetchError::Other(e)),
-                    },
-                };
-                Ok(Client::new(ClientConfig {
-                    protocol,
-                    accept_invalid_certificates: self.endpoint.insecure,
-                    connect_timeout: Some(std::time::Duration::from_secs(10)),
-                    read_timeout: Some(std::time::Duration::from_secs(60)),
-                    ..Default::default()
-                }))
-            })
+            .get_or_init(|| self.endpoint.connect(|_| {}))
             .await;
         made.as_ref().map_err(Clone::clone)
     }
 
     fn reference(&self, repository: &str, reference: &str) -> Reference {
-        let registry = host_of(&self.endpoint.registry).to_string();
-        if reference.contains(':') {
-            Reference::with_digest(registry, repository.into(), reference.into())
-        } else {
-            Reference::with_tag(registry, repository.into(), reference.into())
-        }
+        self.endpoint.reference(repository, reference)
     }
 
     fn classify(&self, e: OciDistributionError) -> FetchError {
@@ -307,7 +328,7 @@ fn media_type_of(bytes: &[u8]) -> String {
 }
 
 /// An error with its causes, as one line (reqwest hides the useful part in `source()`).
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut cause = e.source();
     while let Some(c) = cause {
@@ -321,7 +342,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-fn classify(e: OciDistributionError, with_credentials: bool) -> FetchError {
+pub(crate) fn classify(e: OciDistributionError, with_credentials: bool) -> FetchError {
     use OciDistributionError as E;
     let by_status = |code: u16, message: String| match code {
         404 => FetchError::NotFound,

@@ -12,6 +12,7 @@
 
 pub mod client;
 pub mod image;
+pub mod push;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -62,6 +63,9 @@ pub struct Importer {
     pub own_platform: Platform,
     /// Fetches in flight at once, per request.
     pub concurrency: usize,
+    /// How many tags a repository import takes (OpenShift's
+    /// `maxImagesBulkImportedPerRepository`); the rest are reported, not imported.
+    pub max_images_per_repository: usize,
 }
 
 impl Default for Importer {
@@ -69,6 +73,7 @@ impl Default for Importer {
         Importer {
             own_platform: Platform::own(),
             concurrency: 4,
+            max_images_per_repository: wharf_domain::import::MAX_IMAGES_BULK_IMPORTED,
         }
     }
 }

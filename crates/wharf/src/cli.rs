@@ -87,11 +87,22 @@ pub enum Verb {
         #[command(subcommand)]
         what: SetWhat,
     },
+    /// Image commands: wharf image mirror SRC DST [SRC DST...]
+    Image {
+        #[command(subcommand)]
+        what: ImageWhat,
+    },
     /// Administrative commands: wharf adm samples install
     Adm {
         #[command(subcommand)]
         what: AdmWhat,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImageWhat {
+    /// Copy images and manifest lists between registries: wharf image mirror SRC DST [SRC DST...]
+    Mirror(crate::mirror::MirrorArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -181,6 +192,9 @@ pub fn run(verb: Verb, g: &Global) -> CliResult<()> {
         Verb::Describe { args } => describe(g, &args),
         Verb::Process(args) => crate::process::run(&args, g),
         Verb::ImportImage(args) => crate::import_image::run(&args, g),
+        Verb::Image {
+            what: ImageWhat::Mirror(args),
+        } => crate::mirror::run(&args),
         Verb::Tag(args) => {
             let ctx = context(g, None)?;
             crate::tag::run(&ctx.client, &ctx.namespace, &args)

@@ -34,6 +34,8 @@ pub struct ImageImportConfig {
     pub scheduled_import_interval: Option<String>,
     /// Scheduled imports per minute across all streams (default 60).
     pub max_scheduled_imports_per_minute: Option<u32>,
+    /// Tags a repository import takes (default 50; -1: all of them).
+    pub max_images_bulk_imported_per_repository: Option<i64>,
     /// Turn scheduled re-imports off.
     #[serde(default)]
     pub disable_scheduled_import: bool,

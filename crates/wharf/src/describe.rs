@@ -736,7 +736,7 @@ fn continued_lines(out: &mut String, label: &str, values: &[String]) {
 
 /// go-units `HumanSize`: 1000-based units, `%.4g` (4 significant digits, trailing zeros
 /// dropped), no space: `372.6MB`, `299MB`, `0B`.
-fn human_size(bytes: f64) -> String {
+pub(crate) fn human_size(bytes: f64) -> String {
     const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
     let mut size = bytes;
     let mut unit = 0;

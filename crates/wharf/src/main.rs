@@ -10,6 +10,7 @@ mod goyaml;
 mod import_image;
 mod jsonpath;
 mod lookup;
+mod mirror;
 mod objects;
 mod printers;
 mod process;

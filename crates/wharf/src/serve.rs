@@ -51,6 +51,8 @@ struct Settings {
     limits: Limits,
     upload_expiry: Duration,
     purge_interval: Duration,
+    /// Tags a repository import takes.
+    max_images_per_repository: usize,
     /// None: scheduled imports are off.
     schedule: Option<wharf_controllers::image_import::Schedule>,
 }
@@ -86,8 +88,15 @@ fn settings(args: ServeArgs) -> Result<Settings, String> {
                 .unwrap_or(60),
         }
     });
+    let max_images_per_repository = match file.image_import.max_images_bulk_imported_per_repository
+    {
+        None => wharf_domain::import::MAX_IMAGES_BULK_IMPORTED,
+        Some(n) if n < 0 => usize::MAX,
+        Some(n) => n as usize,
+    };
     Ok(Settings {
         schedule,
+        max_images_per_repository,
         data_dir: args
             .data_dir
             .or(file.data_dir)
@@ -159,7 +168,10 @@ async fn serve(s: Settings) -> Result<(), String> {
     let api = wharf_apiserver::ApiServer {
         store: meta.clone(),
         registry_hostname: registry_hostname.clone(),
-        importer: Default::default(),
+        importer: wharf_import::Importer {
+            max_images_per_repository: s.max_images_per_repository,
+            ..Default::default()
+        },
     };
     let registry = Registry {
         blobs: blobs.clone(),
