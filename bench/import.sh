@@ -47,19 +47,20 @@ http:
   addr: 127.0.0.1:$port
 $extra
 EOF
-    docker-registry serve "$S/$name/config.yml" >"$S/$name.log" 2>&1 &
+    docker-registry serve "$S/$name/config.yml" >"$S/$name.log" 2>&1 </dev/null &
     PIDS+=($!)
     wait_http "http://127.0.0.1:$port/v2/" "$!"
 }
 
-# wharf_server NAME: starts `wharf serve` on a free port; prints host:port.
+# wharf_server NAME: starts `wharf serve` on a free port; sets WH to its host:port. (Not a
+# command substitution: the server would hold its stdout open and the substitution never end.)
 wharf_server() {
     local name=$1
     printf 'imageImport:\n  maxImagesBulkImportedPerRepository: -1\n' >"$S/$name.yml"
-    "$W" serve --data-dir "$S/$name" --listen 127.0.0.1:0 --config "$S/$name.yml" 2>"$S/$name.log" &
+    "$W" serve --data-dir "$S/$name" --listen 127.0.0.1:0 --config "$S/$name.yml" >/dev/null 2>"$S/$name.log" &
     PIDS+=($!)
     wait_for_line "$S/$name.log" 'listening on' "$!"
-    sed -n 's/.*listening on \([^,]*\),.*/\1/p' "$S/$name.log" | head -1
+    WH=$(sed -n 's/.*listening on \([^,]*\),.*/\1/p' "$S/$name.log" | head -1)
 }
 
 UP=$(free_port)
@@ -90,7 +91,7 @@ for i in range(200):
     urllib.request.urlopen(urllib.request.Request(f"{reg}/v2/team/app/manifests/v{i // 10}.{i % 10}.0",
         method="PUT", data=m, headers={"Content-Type": "application/vnd.oci.image.manifest.v1+json"}))
 EOF
-WH=$(wharf_server import)
+wharf_server import
 export KUBECONFIG=$S/kubeconfig
 "$W" login "http://$WH" >/dev/null
 "$W" new-project bench >/dev/null
