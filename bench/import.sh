@@ -99,7 +99,7 @@ hyperfine -w 1 -r 5 --export-json "$S/import.json" \
     -p "$W delete is app >/dev/null 2>&1 || true" \
     -n "wharf import-image --all (200 tags)" "$W import-image app --all --from=127.0.0.1:$UP/team/app --confirm --insecure >/dev/null" \
     -p "rm -rf $S/sync" \
-    -n "skopeo sync (200 tags)" "skopeo sync -q --src docker --dest dir --src-tls-verify=false 127.0.0.1:$UP/team/app $S/sync"
+    -n "skopeo sync (200 tags)" "skopeo sync --src docker --dest dir --src-tls-verify=false 127.0.0.1:$UP/team/app $S/sync >/dev/null 2>&1"
 tags=$("$W" get is app -o jsonpath='{range .status.tags[*]}{.tag}{"\n"}{end}' | wc -l)
 note "tags imported: $tags"
 

@@ -64,6 +64,23 @@ fn imported_image(i: &Imported) -> ImportedImage {
     }
 }
 
+/// What one result does to stream tag `tag`, with the policies of its request `spec`.
+fn tag_import(
+    spec: &Value,
+    tag: String,
+    from: String,
+    outcome: Result<Imported, ImportFailure>,
+) -> TagImport {
+    let policy = |k: &str| spec.get(k).cloned().unwrap_or_else(|| json!({}));
+    TagImport {
+        tag,
+        from,
+        import_policy: policy("importPolicy"),
+        reference_policy: policy("referencePolicy"),
+        outcome: outcome.map(|i| imported_image(&i)),
+    }
+}
+
 /// One status entry (`status.images[]` or `status.repository.images[]`).
 struct Entry {
     tag: Option<String>,
@@ -228,23 +245,12 @@ pub async fn create_import(api: &ApiServer, ns: &str, mut isi: Value) -> Result<
         };
         image_statuses.push(entry.status(api, import).await?);
         if let Some(tag) = to {
-            tag_imports.push(TagImport {
-                tag,
-                from: spec
-                    .pointer("/from/name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-                import_policy: spec
-                    .get("importPolicy")
-                    .cloned()
-                    .unwrap_or_else(|| json!({})),
-                reference_policy: spec
-                    .get("referencePolicy")
-                    .cloned()
-                    .unwrap_or_else(|| json!({})),
-                outcome: entry.outcome.map(|i| imported_image(&i)),
-            });
+            let from = spec
+                .pointer("/from/name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            tag_imports.push(tag_import(spec, tag, from, entry.outcome));
         }
     }
     let mut status = json!({ "images": image_statuses });
@@ -264,19 +270,8 @@ pub async fn create_import(api: &ApiServer, ns: &str, mut isi: Value) -> Result<
                 include_manifest,
             };
             images.push(entry.status(api, import).await?);
-            tag_imports.push(TagImport {
-                tag: tag.clone(),
-                from: format!("{repo_from}:{tag}"),
-                import_policy: spec
-                    .get("importPolicy")
-                    .cloned()
-                    .unwrap_or_else(|| json!({})),
-                reference_policy: spec
-                    .get("referencePolicy")
-                    .cloned()
-                    .unwrap_or_else(|| json!({})),
-                outcome: entry.outcome.map(|i| imported_image(&i)),
-            });
+            let from = format!("{repo_from}:{tag}");
+            tag_imports.push(tag_import(spec, tag, from, entry.outcome));
         }
         let repo_status = match (outcome.failure, failed) {
             (Some(f), _) => image_status(&Err(f)),

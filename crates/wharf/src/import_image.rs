@@ -331,41 +331,34 @@ pub fn report(isi: &Value, dry_run: bool, now: i64) -> (String, Vec<String>, boo
         .and_then(Value::as_str)
         .unwrap_or("");
     let failed = |s: &Value| s.pointer("/status/status").and_then(Value::as_str) != Some("Success");
-    let mut errors = Vec::new();
     let images = isi
         .pointer("/status/images")
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    for i in &images {
-        if failed(i) {
-            let message = i
-                .pointer("/status/message")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            errors.push(format!(
-                "error: tag {} failed: {message}",
-                i["tag"].as_str().unwrap_or("")
-            ));
-        }
-    }
     let repository = isi.pointer("/status/repository");
     let repo_images = repository
         .and_then(|r| r["images"].as_array())
         .cloned()
         .unwrap_or_default();
-    for i in &repo_images {
-        if failed(i) {
-            let message = i
-                .pointer("/status/message")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            errors.push(format!(
-                "error: repository tag {} failed: {message}",
-                i["tag"].as_str().unwrap_or("")
-            ));
-        }
-    }
+    let failures = |entries: &[Value], what: &str| -> Vec<String> {
+        entries
+            .iter()
+            .filter(|i| failed(i))
+            .map(|i| {
+                let message = i
+                    .pointer("/status/message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                format!(
+                    "error: {what} {} failed: {message}",
+                    i["tag"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
+    };
+    let mut errors = failures(&images, "tag");
+    errors.extend(failures(&repo_images, "repository tag"));
     if let Some(r) =
         repository.filter(|r| failed(r) && r["images"].as_array().is_none_or(|i| i.is_empty()))
     {
