@@ -315,8 +315,21 @@ fn private_registry_imports_only_with_the_right_docker_registry_secret() {
     let digest = skopeo_digest(&reference, Some("alice:s3cret"));
     let s = Server::start();
     let server = format!("--docker-server={}", d.addr);
-
     let cli = Cli::in_project(&s, "nocreds");
+    let secret = |password: &str| {
+        let password = format!("--docker-password={password}");
+        let args = [
+            "create",
+            "secret",
+            "docker-registry",
+            "creds",
+            &server,
+            "--docker-username=alice",
+            &password,
+        ];
+        cli.wharf(&args);
+    };
+
     let result = post_isi(&s, "nocreds", isi_one("app", "v1", &reference, true, true));
     assert_failure(
         only_image(&result),
@@ -325,15 +338,7 @@ fn private_registry_imports_only_with_the_right_docker_registry_secret() {
     );
 
     cli.wharf(&["new-project", "wrong"]);
-    cli.wharf(&[
-        "create",
-        "secret",
-        "docker-registry",
-        "creds",
-        &server,
-        "--docker-username=alice",
-        "--docker-password=nope",
-    ]);
+    secret("nope");
     let result = post_isi(&s, "wrong", isi_one("app", "v1", &reference, true, true));
     assert_failure(
         only_image(&result),
@@ -342,15 +347,7 @@ fn private_registry_imports_only_with_the_right_docker_registry_secret() {
     );
 
     cli.wharf(&["new-project", "right"]);
-    cli.wharf(&[
-        "create",
-        "secret",
-        "docker-registry",
-        "creds",
-        &server,
-        "--docker-username=alice",
-        "--docker-password=s3cret",
-    ]);
+    secret("s3cret");
     let out = cli.wharf(&[
         "import-image",
         "app:v1",
