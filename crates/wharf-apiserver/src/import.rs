@@ -326,12 +326,14 @@ async fn record(
                 uid: uuid::Uuid::new_v4().to_string(),
                 now: now.to_string(),
             };
+            domain::apply(&mut stream, results, 1, now);
+            // The create rules (names, spec tags as a map, generation 1) clear the status a
+            // client may not set; here the server made it, so it is put back.
+            let status = stream["status"].take();
             prepare_create(streams, ns, &mut stream, &stamp, "")?;
+            stream["status"] = status;
             stream["status"]["dockerImageRepository"] =
                 format!("{}/{ns}/{name}", api.registry_hostname).into();
-            domain::apply(&mut stream, results, 1, now);
-            wharf_domain::stream_spec::normalize_tags(&mut stream);
-            wharf_domain::stream_spec::generations_on_create(&mut stream);
             let stored = write(api, streams, key, Write::Create(stream))
                 .await
                 .map_err(|e| ApiError::storage(streams, name, e))?;

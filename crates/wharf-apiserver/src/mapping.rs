@@ -19,9 +19,20 @@ fn rt(plural: &str) -> &'static ResourceType {
 
 /// Every image id a stream refers to: its history, and the entries of lists in it.
 pub(crate) async fn stream_images(api: &ApiServer, stream: &Value) -> Result<Vec<String>> {
+    stream_images_where(api, stream, |_| true).await
+}
+
+/// The image ids of the stream's history events that `include` accepts, and the entries of
+/// lists among them (only those Images are read).
+pub(crate) async fn stream_images_where(
+    api: &ApiServer,
+    stream: &Value,
+    include: impl Fn(&TagEvent) -> bool,
+) -> Result<Vec<String>> {
     let mut ids: Vec<String> = status_tags(stream)
         .iter()
         .flat_map(|t| t.items.iter().flatten())
+        .filter(|e| include(e))
         .map(|e| e.image.clone())
         .filter(|i| !i.is_empty())
         .collect();

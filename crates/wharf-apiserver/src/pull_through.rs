@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use axum::http::StatusCode;
 use futures_util::StreamExt;
 use serde_json::Value;
-use wharf_domain::imagestream::current_event;
+use wharf_domain::imagestream::{current_event, TagEvent};
 use wharf_domain::import::credentials::{credential_for, credentials_from_secret};
 use wharf_domain::import::{repository_path, with_defaults, ANNOTATION_INSECURE_REPOSITORY};
 use wharf_domain::{reference, Digest, Reference, RepoName};
@@ -19,7 +19,7 @@ use wharf_registry::error::OciError;
 use wharf_registry::PullThrough;
 use wharf_storage::{BlobStore, StoredManifest};
 
-use crate::mapping::{registry_secrets, stream_images};
+use crate::mapping::{registry_secrets, stream_images, stream_images_where};
 use crate::resources::find;
 use crate::ApiServer;
 
@@ -78,13 +78,22 @@ impl ImagePullThrough {
             .map(|o| o.value))
     }
 
-    /// The imported image of the stream that references blob `digest`, if any.
+    /// The image of the stream that references blob `digest`, if any. Images pushed to this
+    /// very repository are skipped without being read: their blobs are linked here already,
+    /// so a miss (every HEAD a pushing client makes) costs one read of the stream.
     async fn image_with_blob(
         &self,
         stream: &Value,
         digest: &str,
     ) -> Result<Option<Value>, OciError> {
-        let ids = stream_images(&self.api, stream)
+        let own = stream
+            .pointer("/status/dockerImageRepository")
+            .and_then(Value::as_str)
+            .map(|r| format!("{r}@"))
+            .unwrap_or_default();
+        let pushed_here =
+            |e: &TagEvent| !own.is_empty() && e.docker_image_reference.starts_with(&own);
+        let ids = stream_images_where(&self.api, stream, |e| !pushed_here(e))
             .await
             .map_err(|e| internal(e.message))?;
         for id in ids {

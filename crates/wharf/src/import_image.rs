@@ -177,10 +177,14 @@ fn truthy(v: Option<&Value>) -> bool {
     v == Some(&json!(true))
 }
 
-/// The ImageStreamImport for the arguments, given the stream (None: it does not exist) and
-/// the namespace.
-pub fn plan(a: &ImportImageArgs, stream: Option<&Value>, namespace: &str) -> CliResult<Value> {
-    let t = target(a)?;
+/// The ImageStreamImport for the arguments (naming `t`), given the stream (None: it does not
+/// exist) and the namespace.
+pub fn plan(
+    a: &ImportImageArgs,
+    t: &Target,
+    stream: Option<&Value>,
+    namespace: &str,
+) -> CliResult<Value> {
     let policy = reference_policy(a)?;
     let mode = import_mode(a)?;
     let annotation_insecure = stream
@@ -429,7 +433,7 @@ pub fn run(a: &ImportImageArgs, g: &crate::cli::Global) -> CliResult<()> {
         Err(e) if e.is_not_found() => None,
         Err(e) => return Err(e),
     };
-    let isi = plan(a, stream.as_ref(), &ctx.namespace)?;
+    let isi = plan(a, &t, stream.as_ref(), &ctx.namespace)?;
     let result = ctx
         .client
         .post(&format!("{base}/imagestreamimports"), &isi)?;

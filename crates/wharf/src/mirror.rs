@@ -18,6 +18,9 @@ use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 use tokio::sync::Semaphore;
+use wharf_domain::import::credentials::{
+    credential_for, credentials_from_docker_config, Credential,
+};
 use wharf_domain::import::{repository_path, with_defaults};
 use wharf_domain::reference::DockerImageReference;
 use wharf_import::push::Pusher;
@@ -201,7 +204,7 @@ fn mappings(args: &[String]) -> CliResult<Vec<Mapping>> {
 // ---------------------------------------------------------------------------------------------
 // Credentials
 
-fn load_credentials(path: Option<&PathBuf>) -> CliResult<BTreeMap<String, (String, String)>> {
+fn load_credentials(path: Option<&PathBuf>) -> CliResult<Vec<Credential>> {
     let explicit = path.is_some();
     let path = path.cloned().or_else(|| {
         std::env::var_os("REGISTRY_AUTH_FILE")
@@ -211,13 +214,11 @@ fn load_credentials(path: Option<&PathBuf>) -> CliResult<BTreeMap<String, (Strin
             })
     });
     let Some(path) = path else {
-        return Ok(BTreeMap::new());
+        return Ok(Vec::new());
     };
     let text = match std::fs::read(&path) {
         Ok(t) => t,
-        Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(BTreeMap::new())
-        }
+        Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => {
             return Err(error(format!(
                 "unable to read registry credentials {}: {e}",
@@ -231,46 +232,12 @@ fn load_credentials(path: Option<&PathBuf>) -> CliResult<BTreeMap<String, (Strin
             path.display()
         ))
     })?;
-    let mut out = BTreeMap::new();
-    if let Some(auths) = v["auths"].as_object() {
-        for (host, entry) in auths {
-            let Some(auth) = entry["auth"].as_str() else {
-                continue;
-            };
-            use base64::Engine as _;
-            let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(auth) else {
-                continue;
-            };
-            let decoded = String::from_utf8_lossy(&decoded).into_owned();
-            if let Some((u, p)) = decoded.split_once(':') {
-                let host = host
-                    .trim_start_matches("https://")
-                    .trim_start_matches("http://")
-                    .trim_end_matches('/')
-                    .trim_end_matches("/v1")
-                    .to_string();
-                out.insert(host, (u.to_string(), p.to_string()));
-            }
-        }
-    }
-    Ok(out)
+    Ok(credentials_from_docker_config(&v))
 }
 
-fn credentials_for(
-    creds: &BTreeMap<String, (String, String)>,
-    registry: &str,
-) -> Option<(String, String)> {
-    if let Some(c) = creds.get(registry) {
-        return Some(c.clone());
-    }
-    if wharf_domain::import::is_docker_hub(registry) {
-        for h in ["docker.io", "index.docker.io", "registry-1.docker.io"] {
-            if let Some(c) = creds.get(h) {
-                return Some(c.clone());
-            }
-        }
-    }
-    None
+/// The user and password for `registry`, matched as imports match Secrets.
+fn credentials_for(creds: &[Credential], registry: &str) -> Option<(String, String)> {
+    credential_for(creds, registry, "").map(|c| (c.username.clone(), c.password.clone()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,7 +417,7 @@ fn blobs_of(m: &Manifest, src: &str) -> CliResult<Vec<Blob>> {
 
 struct Ctx {
     args_insecure: bool,
-    creds: BTreeMap<String, (String, String)>,
+    creds: Vec<Credential>,
     sources: std::sync::Mutex<BTreeMap<String, Arc<RegistryClient>>>,
     targets: std::sync::Mutex<BTreeMap<String, Arc<Pusher>>>,
 }

@@ -56,11 +56,7 @@ fn condition(stream: &Value, tag: &str) -> Option<Value> {
 
 /// Copies layout tag `from` (amd64 or arm64) to `repo:tag` in Distribution; its digest.
 fn push(layout: &Layout, d: &Distribution, from: &str, repo_tag: &str) -> String {
-    skopeo_copy(
-        false,
-        &layout.image(from),
-        &format!("docker://{}/{repo_tag}", d.addr),
-    );
+    d.push(false, &layout.image(from), repo_tag);
     layout.descriptor(from)["digest"]
         .as_str()
         .unwrap()

@@ -68,12 +68,22 @@ pub fn credentials_from_secret(secret: &Value) -> Vec<Credential> {
     let Ok(config) = serde_json::from_slice::<Value>(&decoded) else {
         return Vec::new();
     };
-    let entries = if nested {
-        config.get("auths")
+    if nested {
+        credentials_from_docker_config(&config)
     } else {
-        Some(&config)
-    };
-    let Some(Value::Object(entries)) = entries else {
+        entries_of(&config)
+    }
+}
+
+/// The credentials of a Docker config (`{"auths": {KEY: ENTRY}}`: `~/.docker/config.json`,
+/// podman's auth.json, a dockerconfigjson Secret's payload), with the ENTRY rules above.
+pub fn credentials_from_docker_config(config: &Value) -> Vec<Credential> {
+    config.get("auths").map(entries_of).unwrap_or_default()
+}
+
+/// The credentials of a `{KEY: ENTRY}` map.
+fn entries_of(entries: &Value) -> Vec<Credential> {
+    let Value::Object(entries) = entries else {
         return Vec::new();
     };
     entries
