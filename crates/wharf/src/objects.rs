@@ -244,32 +244,43 @@ fn apply_one(
     let shown = format!("{}/{name}", r.qualified_singular());
     let item = format!("{}/{name}", r.path(ns));
     let modified = with_last_applied(obj, ns);
-    let live = match client.get(&item, "application/json") {
-        Ok(v) => v,
-        Err(e) if e.is_not_found() => {
-            client.post(&r.path(ns), &modified)?;
-            println!("{shown} created");
+    // As kubectl's apply: a write that lost a race (a controller updated the object between
+    // our read and our write) is redone from a fresh read, a few times.
+    const ATTEMPTS: usize = 5;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let live = match client.get(&item, "application/json") {
+            Ok(v) => v,
+            Err(e) if e.is_not_found() => {
+                client.post(&r.path(ns), &modified)?;
+                println!("{shown} created");
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        let original = live
+            .pointer("/metadata/annotations")
+            .and_then(|a| a.get(LAST_APPLIED))
+            .and_then(Value::as_str)
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or(Value::Null);
+        let mut patch = three_way_merge_patch(&original, &modified, &live);
+        if patch.as_object().is_some_and(Map::is_empty) {
+            println!("{shown} unchanged");
             return Ok(());
         }
-        Err(e) => return Err(e),
-    };
-    let original = live
-        .pointer("/metadata/annotations")
-        .and_then(|a| a.get(LAST_APPLIED))
-        .and_then(Value::as_str)
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or(Value::Null);
-    let mut patch = three_way_merge_patch(&original, &modified, &live);
-    let unchanged = patch.as_object().is_some_and(Map::is_empty);
-    if unchanged {
-        println!("{shown} unchanged");
-        return Ok(());
+        // The write is conditional on what was read, so a concurrent change is not overwritten.
+        patch["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"].clone();
+        match client.patch(&item, "application/merge-patch+json", &patch) {
+            Ok(_) => {
+                println!("{shown} configured");
+                return Ok(());
+            }
+            Err(e) if e.is_conflict() && attempt < ATTEMPTS => continue,
+            Err(e) => return Err(e),
+        }
     }
-    // The write is conditional on what was read, so a concurrent change is not overwritten.
-    patch["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"].clone();
-    client.patch(&item, "application/merge-patch+json", &patch)?;
-    println!("{shown} configured");
-    Ok(())
 }
 
 /// `wharf delete TYPE NAME...`, `wharf delete TYPE/NAME...` or `wharf delete -f FILE`.
