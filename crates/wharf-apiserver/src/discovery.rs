@@ -116,6 +116,7 @@ fn openapi_documents() -> &'static std::collections::BTreeMap<String, Value> {
         std::sync::OnceLock::new();
     DOCS.get_or_init(|| {
         let mut gvs: Vec<(&str, &str)> = RESOURCES.iter().map(|r| (r.group, r.version)).collect();
+        gvs.sort_unstable();
         gvs.dedup();
         gvs.into_iter()
             .filter_map(|(g, v)| {

@@ -8,6 +8,8 @@
 //! [`watch`] streams the MetaStore's change log. Resource-specific semantics (image stream tags
 //! and history, imports) build on this in later steps.
 
+mod access;
+pub mod auth;
 pub mod discovery;
 pub mod import;
 mod istag;
@@ -49,6 +51,8 @@ pub struct ApiServer {
     pub registry_hostname: String,
     /// Fetches images from external registries for imagestreamimports.
     pub importer: wharf_import::Importer,
+    /// Who callers are and what they may do.
+    pub auth: auth::Auth,
 }
 
 type Result<T, E = ApiError> = std::result::Result<T, E>;
@@ -70,7 +74,8 @@ pub fn router(api: ApiServer) -> Router {
         .route("/api/{*rest}", axum::routing::any(dispatch))
         .route("/apis", axum::routing::any(dispatch))
         .route("/apis/{*rest}", axum::routing::any(dispatch))
-        .with_state(api)
+        .with_state(api.clone())
+        .merge(auth::http::router(api))
 }
 
 async fn openapi_v3(axum::extract::Path(gv): axum::extract::Path<String>) -> Response {
@@ -107,6 +112,11 @@ enum Target {
         namespace: String,
         name: String,
         view: &'static str,
+    },
+    /// `serviceaccounts/<name>/token`.
+    ServiceAccountToken {
+        namespace: String,
+        name: String,
     },
 }
 
@@ -148,6 +158,10 @@ fn parse_path(path: &str) -> Result<Target> {
                 },
             })
         }
+        Some("token") if rt.plural == "serviceaccounts" => Ok(Target::ServiceAccountToken {
+            namespace: ns.into(),
+            name: name.into(),
+        }),
         Some(_) => Err(not_found()),
     };
     match rest {
@@ -209,6 +223,26 @@ async fn handle(api: &ApiServer, req: Request) -> Result<Response> {
             .map_err(|e| ApiError::bad_request(format!("invalid query: {e}")))?,
     );
     let method = req.method().clone();
+    // The seam: who is asking, and whether they may.
+    let caller = api
+        .authenticate(
+            &auth::Credentials::of(req.headers())?,
+            auth::http::peer(&req),
+        )
+        .await?;
+    let mut visible = None;
+    let is_whoami =
+        matches!(&target, Target::Item { rt, name, .. } if rt.plural == "users" && name == "~");
+    if let Some(attrs) = access::attributes(&target, &method, params.flag("watch")) {
+        match api.authorize(&caller, &attrs).await {
+            Ok(()) => {}
+            Err(_) if is_whoami => {}
+            Err(e) if access::narrowable(&target, &method) && e.code == StatusCode::FORBIDDEN => {
+                visible = Some(access::visibility(api, &caller, &attrs).await?);
+            }
+            Err(e) => return Err(e),
+        }
+    }
     let as_table = table::wants_table(
         req.headers()
             .get(header::ACCEPT)
@@ -233,6 +267,34 @@ async fn handle(api: &ApiServer, req: Request) -> Result<Response> {
             .to_bytes();
         Ok::<_, ApiError>(bytes)
     };
+    if is_whoami && method == Method::GET {
+        return Ok(json_response(
+            StatusCode::OK,
+            &access::whoami(api, &caller).await?,
+        ));
+    }
+    match (&target, &method) {
+        (Target::ServiceAccountToken { namespace, name }, &Method::POST) => {
+            let v =
+                access::service_account_token(api, namespace, name, parse_json(&body().await?)?)
+                    .await?;
+            return Ok(json_response(StatusCode::CREATED, &v));
+        }
+        (Target::Collection { rt, .. }, &Method::POST)
+            if rt.plural == "selfsubjectaccessreviews" =>
+        {
+            let v = access::access_review(api, &caller, parse_json(&body().await?)?).await?;
+            return Ok(json_response(StatusCode::CREATED, &v));
+        }
+        (Target::Collection { rt, .. }, &Method::POST) if rt.plural == "projectrequests" => {
+            let v = access::request_project(api, &caller, parse_json(&body().await?)?).await?;
+            return Ok(json_response(StatusCode::CREATED, &v));
+        }
+        (Target::Collection { rt, .. } | Target::Item { rt, .. }, _) if rt.plural == "projects" => {
+            return projects(api, target, method, as_table, visible, &params).await;
+        }
+        _ => {}
+    }
     if let Target::Collection { rt, .. } | Target::Item { rt, .. } = &target {
         if !rt.stored {
             return computed_view(api, target, method, as_table, params.dry_run(), body()).await;
@@ -256,9 +318,9 @@ async fn handle(api: &ApiServer, req: Request) -> Result<Response> {
         }
         (Target::Collection { rt, namespace }, Method::GET) => {
             if params.flag("watch") {
-                watch::serve(api.clone(), rt, namespace, &params, as_table).await
+                watch::serve(api.clone(), rt, namespace, &params, as_table, visible).await
             } else {
-                list(api, rt, namespace.as_deref(), &params, as_table).await
+                list(api, rt, namespace.as_deref(), &params, as_table, visible).await
             }
         }
         (Target::Collection { rt, namespace }, Method::POST) => {
@@ -651,12 +713,14 @@ fn decode_continue(token: &str) -> Result<(String, String)> {
     Ok((ns.into(), name.into()))
 }
 
+/// A list, of the objects `visible` lets through (by namespace; by name for namespaces).
 async fn list(
     api: &ApiServer,
     rt: &ResourceType,
     ns: Option<&str>,
     params: &Params,
     as_table: Option<table::IncludeObject>,
+    visible: Option<access::Visible>,
 ) -> Result<Response> {
     let labels = LabelSelector::parse(params.get("labelSelector").unwrap_or(""))?;
     let fields = FieldSelector::parse(params.get("fieldSelector").unwrap_or(""))?;
@@ -696,7 +760,14 @@ async fn list(
                 break;
             }
             after = Some((o.key.namespace.clone(), o.key.name.clone()));
-            if labels.matches(&o.value) && fields.matches(&o.value) {
+            let shown = visible.as_ref().is_none_or(|v| {
+                v(if rt.namespaced {
+                    &o.key.namespace
+                } else {
+                    &o.key.name
+                })
+            });
+            if shown && labels.matches(&o.value) && fields.matches(&o.value) {
                 items.push(served(o.value, o.resource_version));
             }
         }
@@ -742,6 +813,17 @@ fn registry_view(rt: &ResourceType, key: &ObjectKey) -> Option<wharf_domain::Rep
 /// the object in the same transaction, so the registry and the API never disagree (design
 /// invariant 5); a deleted stream leaves its repository without tags.
 async fn write(
+    api: &ApiServer,
+    rt: &ResourceType,
+    key: ObjectKey,
+    op: Write,
+) -> Result<StoredObject, StorageError> {
+    let written = write_object(api, rt, key.clone(), op).await;
+    api.auth.note_write(&key);
+    written
+}
+
+async fn write_object(
     api: &ApiServer,
     rt: &ResourceType,
     key: ObjectKey,
@@ -969,6 +1051,70 @@ async fn computed_view(
         )),
         (_, m) => Err(ApiError::method_not_allowed(format!(
             "{m} is not supported on this resource"
+        ))),
+    }
+}
+
+/// `projects`: namespaces as OpenShift Projects — get, list (of the projects the caller may
+/// see) and delete (of the namespace).
+async fn projects(
+    api: &ApiServer,
+    target: Target,
+    method: Method,
+    as_table: Option<table::IncludeObject>,
+    visible: Option<access::Visible>,
+    params: &Params,
+) -> Result<Response> {
+    let ns_rt = namespaces();
+    let project_rt =
+        resources::find("project.openshift.io", "v1", "projects").expect("projects are served");
+    match (target, method) {
+        (Target::Collection { .. }, Method::GET) => {
+            let list_rv;
+            let mut items = Vec::new();
+            {
+                let page = api
+                    .store
+                    .list_objects(&ns_rt.selector(None), None, None)
+                    .await
+                    .map_err(ApiError::internal)?;
+                list_rv = page.resource_version;
+                let labels = LabelSelector::parse(params.get("labelSelector").unwrap_or(""))?;
+                for o in page.items {
+                    if visible.as_ref().is_none_or(|v| v(&o.key.name)) && labels.matches(&o.value) {
+                        items.push(access::project_of(served(o.value, o.resource_version)));
+                    }
+                }
+            }
+            let metadata = json!({ "resourceVersion": list_rv.to_string() });
+            let body = match as_table {
+                Some(include) => {
+                    table::table(project_rt, items, metadata, include, true, now_secs())
+                }
+                None => {
+                    json!({ "kind": "ProjectList", "apiVersion": "project.openshift.io/v1", "metadata": metadata, "items": items })
+                }
+            };
+            Ok(json_response(StatusCode::OK, &body))
+        }
+        (Target::Item { name, .. }, Method::GET) => {
+            let ns = get(api, ns_rt, "", &name)
+                .await
+                .map_err(|_| ApiError::not_found(project_rt, &name))?;
+            let p = access::project_of(ns);
+            match as_table {
+                Some(include) => Ok(json_response(
+                    StatusCode::OK,
+                    &table::table(project_rt, vec![p], json!({}), include, true, now_secs()),
+                )),
+                None => Ok(json_response(StatusCode::OK, &p)),
+            }
+        }
+        (Target::Item { name, .. }, Method::DELETE) => {
+            delete(api, ns_rt, "", &name, params, bytes::Bytes::new()).await
+        }
+        (_, m) => Err(ApiError::method_not_allowed(format!(
+            "{m} is not supported on projects"
         ))),
     }
 }

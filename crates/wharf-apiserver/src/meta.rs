@@ -51,9 +51,15 @@ fn name_problem(rt: &ResourceType, name: &str) -> Option<String> {
     if rt.plural == "imagestreams" {
         return wharf_domain::stream_spec::name_problem(name);
     }
-    if rt.plural == "images" {
-        // Image names are manifest digests (`sha256:…`): OpenShift checks them as path
-        // segment names only.
+    // Image names are manifest digests (`sha256:…`), role names have colons
+    // (`system:image-puller`), users `kube:admin`, tokens `sha256~…`: these are checked as
+    // path segment names only, as Kubernetes and OpenShift do.
+    let path_segment = rt.plural == "images"
+        || matches!(
+            rt.group,
+            "rbac.authorization.k8s.io" | "user.openshift.io" | "oauth.openshift.io"
+        );
+    if path_segment {
         return match name {
             "" => Some("name or generateName is required".into()),
             "." | ".." => Some(format!("may not be '{name}'")),

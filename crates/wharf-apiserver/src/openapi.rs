@@ -20,13 +20,20 @@ pub const META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.";
 pub const CORE: &str = "io.k8s.api.core.v1.";
 pub const IMAGE: &str = "com.github.openshift.api.image.v1.";
 pub const TEMPLATE: &str = "com.github.openshift.api.template.v1.";
+pub const RBAC: &str = "io.k8s.api.rbac.v1.";
+pub const AUTHORIZATION: &str = "io.k8s.api.authorization.v1.";
+pub const PROJECT: &str = "com.github.openshift.api.project.v1.";
 
-/// The schema name of `kind` in `group`/`version` (`""` for core), as the real servers name it.
+/// The schema name of `kind` in `group`/`version` (`""` for core), as the real servers name it:
+/// Kubernetes' groups (`rbac.authorization.k8s.io`) under `io.k8s.api.<first label>`,
+/// OpenShift's (`image.openshift.io`) under `com.github.openshift.api.<first label>`.
 pub fn kind_schema_name(group: &str, version: &str, kind: &str) -> String {
+    let short = group.split('.').next().unwrap_or(group);
     if group.is_empty() {
         format!("io.k8s.api.core.{version}.{kind}")
+    } else if group.ends_with(".k8s.io") {
+        format!("io.k8s.api.{short}.{version}.{kind}")
     } else {
-        let short = group.split('.').next().unwrap_or(group);
         format!("com.github.openshift.api.{short}.{version}.{kind}")
     }
 }
@@ -95,6 +102,10 @@ fn bytes(d: &str) -> Value {
 
 fn int64(d: &str) -> Value {
     json!({ "type": "integer", "format": "int64", "description": d })
+}
+
+fn int32(d: &str) -> Value {
+    json!({ "type": "integer", "format": "int32", "description": d })
 }
 
 fn boolean(d: &str) -> Value {
@@ -187,9 +198,15 @@ fn list_kind(group: &str, version: &str, of: &str, d: &str, items: &str) -> (Str
 fn build() -> BTreeMap<String, Value> {
     let mut s = BTreeMap::new();
     meta_schemas(&mut s);
+    label_selector_schemas(&mut s);
     core_schemas(&mut s);
     image_schemas(&mut s);
     template_schemas(&mut s);
+    rbac_schemas(&mut s);
+    authorization_schemas(&mut s);
+    user_schemas(&mut s);
+    oauth_schemas(&mut s);
+    project_schemas(&mut s);
     s
 }
 
@@ -277,6 +294,27 @@ fn meta_schemas(s: &mut BTreeMap<String, Value>) {
     ));
 }
 
+fn label_selector_schemas(s: &mut BTreeMap<String, Value>) {
+    let m = |n: &str| format!("{META}{n}");
+    s.insert(m("LabelSelectorRequirement"), object(
+        "A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.",
+        &["key", "operator"],
+        vec![
+            ("key", string("key is the label key that the selector applies to.")),
+            ("operator", string("operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.")),
+            ("values", strings("values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.")),
+        ],
+    ));
+    s.insert(m("LabelSelector"), object(
+        "A label selector is a label query over a set of resources. The result of matchLabels and matchExpressions are ANDed. An empty label selector matches all objects. A null label selector matches no objects.",
+        &[],
+        vec![
+            ("matchLabels", string_map("matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is \"key\", the operator is \"In\", and the values array contains only \"value\". The requirements are ANDed.")),
+            ("matchExpressions", list_of("matchExpressions is a list of label selector requirements. The requirements are ANDed.", &m("LabelSelectorRequirement"))),
+        ],
+    ));
+}
+
 fn core_schemas(s: &mut BTreeMap<String, Value>) {
     let c = |n: &str| format!("{CORE}{n}");
     s.insert(c("ObjectReference"), object(
@@ -360,6 +398,19 @@ fn core_schemas(s: &mut BTreeMap<String, Value>) {
     let (n, v) = list_kind("", "v1", "Secret",
         "SecretList is a list of Secret.",
         "Items is a list of secret objects. More info: https://kubernetes.io/docs/concepts/configuration/secret");
+    s.insert(n, v);
+    let (n, v) = kind("", "v1", "ServiceAccount",
+        "ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets",
+        &[],
+        vec![
+            ("secrets", list_of("Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use. Pods are only limited to this list if this service account has a \"kubernetes.io/enforce-mountable-secrets\" annotation set to \"true\". The \"kubernetes.io/enforce-mountable-secrets\" annotation is deprecated since v1.32. Prefer separate namespaces to isolate access to mounted secrets. This field should not be used to find auto-generated service account token secrets for use outside of pods. Instead, tokens can be requested directly using the TokenRequest API, or service account token secrets can be manually created. More info: https://kubernetes.io/docs/concepts/configuration/secret", &c("ObjectReference"))),
+            ("imagePullSecrets", list_of("ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images in pods that reference this ServiceAccount. ImagePullSecrets are distinct from Secrets because Secrets can be mounted in the pod, but ImagePullSecrets are only accessed by the kubelet. More info: https://kubernetes.io/docs/concepts/containers/images/#specifying-imagepullsecrets-on-a-pod", &c("LocalObjectReference"))),
+            ("automountServiceAccountToken", boolean("AutomountServiceAccountToken indicates whether pods running as this service account should have an API token automatically mounted. Can be overridden at the pod level.")),
+        ]);
+    s.insert(n, v);
+    let (n, v) = list_kind("", "v1", "ServiceAccount",
+        "ServiceAccountList is a list of ServiceAccount objects",
+        "List of ServiceAccounts. More info: https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/");
     s.insert(n, v);
 }
 
@@ -755,6 +806,287 @@ fn template_schemas(s: &mut BTreeMap<String, Value>) {
     s.insert(n, v);
 }
 
+fn rbac_schemas(s: &mut BTreeMap<String, Value>) {
+    let r = |n: &str| format!("{RBAC}{n}");
+    let (g, ver) = ("rbac.authorization.k8s.io", "v1");
+    s.insert(r("PolicyRule"), object(
+        "PolicyRule holds information that describes a policy rule, but does not contain information about who the rule applies to or which namespace the rule applies to.",
+        &["verbs"],
+        vec![
+            ("verbs", strings("Verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule. '*' represents all verbs.")),
+            ("apiGroups", strings("APIGroups is the name of the APIGroup that contains the resources.  If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed. \"\" represents the core API group and \"*\" represents all API groups.")),
+            ("resources", strings("Resources is a list of resources this rule applies to. '*' represents all resources.")),
+            ("resourceNames", strings("ResourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.")),
+            ("nonResourceURLs", strings("NonResourceURLs is a set of partial urls that a user should have access to.  *s are allowed, but only as the full, final step in the path Since non-resource URLs are not namespaced, this field is only applicable for ClusterRoles referenced from a ClusterRoleBinding. Rules can either apply to API resources (such as \"pods\" or \"secrets\") or non-resource URL paths (such as \"/api\"),  but not both.")),
+        ],
+    ));
+    s.insert(r("Subject"), object(
+        "Subject contains a reference to the object or user identities a role binding applies to.  This can either hold a direct API object reference, or a value for non-objects such as user and group names.",
+        &["kind", "name"],
+        vec![
+            ("kind", string("Kind of object being referenced. Values defined by this API group are \"User\", \"Group\", and \"ServiceAccount\". If the Authorizer does not recognized the kind value, the Authorizer should report an error.")),
+            ("apiGroup", string("APIGroup holds the API group of the referenced subject. Defaults to \"\" for ServiceAccount subjects. Defaults to \"rbac.authorization.k8s.io\" for User and Group subjects.")),
+            ("name", string("Name of the object being referenced.")),
+            ("namespace", string("Namespace of the referenced object.  If the object kind is non-namespace, such as \"User\" or \"Group\", and this value is not empty the Authorizer should report an error.")),
+        ],
+    ));
+    s.insert(
+        r("RoleRef"),
+        object(
+            "RoleRef contains information that points to the role being used",
+            &["apiGroup", "kind", "name"],
+            vec![
+                (
+                    "apiGroup",
+                    string("APIGroup is the group for the resource being referenced"),
+                ),
+                (
+                    "kind",
+                    string("Kind is the type of resource being referenced"),
+                ),
+                (
+                    "name",
+                    string("Name is the name of resource being referenced"),
+                ),
+            ],
+        ),
+    );
+    s.insert(r("AggregationRule"), object(
+        "AggregationRule describes how to locate ClusterRoles to aggregate into the ClusterRole",
+        &[],
+        vec![(
+            "clusterRoleSelectors",
+            list_of("ClusterRoleSelectors holds a list of selectors which will be used to find ClusterRoles and create the rules. If any of the selectors match, then the ClusterRole's permissions will be added", &format!("{META}LabelSelector")),
+        )],
+    ));
+
+    let (n, v) = kind(g, ver, "Role",
+        "Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.",
+        &[],
+        vec![("rules", list_of("Rules holds all the PolicyRules for this Role", &r("PolicyRule")))]);
+    s.insert(n, v);
+    let (n, v) = list_kind(
+        g,
+        ver,
+        "Role",
+        "RoleList is a collection of Roles",
+        "Items is a list of Roles",
+    );
+    s.insert(n, v);
+    let (n, v) = kind(g, ver, "ClusterRole",
+        "ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding.",
+        &[],
+        vec![
+            ("rules", list_of("Rules holds all the PolicyRules for this ClusterRole", &r("PolicyRule"))),
+            ("aggregationRule", json!({ "description": "AggregationRule is an optional field that describes how to build the Rules for this ClusterRole. If AggregationRule is set, then the Rules are controller managed and direct changes to Rules will be stomped by the controller.",
+                                        "allOf": [ref_to(&r("AggregationRule"))] })),
+        ]);
+    s.insert(n, v);
+    let (n, v) = list_kind(
+        g,
+        ver,
+        "ClusterRole",
+        "ClusterRoleList is a collection of ClusterRoles",
+        "Items is a list of ClusterRoles",
+    );
+    s.insert(n, v);
+    let (n, v) = kind(g, ver, "RoleBinding",
+        "RoleBinding references a role, but does not contain it.  It can reference a Role in the same namespace or a ClusterRole in the global namespace. It adds who information via Subjects and namespace information by which namespace it exists in.  RoleBindings in a given namespace only have effect in that namespace.",
+        &["roleRef"],
+        vec![
+            ("subjects", list_of("Subjects holds references to the objects the role applies to.", &r("Subject"))),
+            ("roleRef", field("RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.", &r("RoleRef"))),
+        ]);
+    s.insert(n, v);
+    let (n, v) = list_kind(
+        g,
+        ver,
+        "RoleBinding",
+        "RoleBindingList is a collection of RoleBindings",
+        "Items is a list of RoleBindings",
+    );
+    s.insert(n, v);
+    let (n, v) = kind(g, ver, "ClusterRoleBinding",
+        "ClusterRoleBinding references a ClusterRole, but not contain it.  It can reference a ClusterRole in the global namespace, and adds who information via Subject.",
+        &["roleRef"],
+        vec![
+            ("subjects", list_of("Subjects holds references to the objects the role applies to.", &r("Subject"))),
+            ("roleRef", field("RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.", &r("RoleRef"))),
+        ]);
+    s.insert(n, v);
+    let (n, v) = list_kind(
+        g,
+        ver,
+        "ClusterRoleBinding",
+        "ClusterRoleBindingList is a collection of ClusterRoleBindings",
+        "Items is a list of ClusterRoleBindings",
+    );
+    s.insert(n, v);
+}
+
+fn authorization_schemas(s: &mut BTreeMap<String, Value>) {
+    let a = |n: &str| format!("{AUTHORIZATION}{n}");
+    s.insert(a("ResourceAttributes"), object(
+        "ResourceAttributes includes the authorization attributes available for resource requests to the Authorizer interface",
+        &[],
+        vec![
+            ("namespace", string("Namespace is the namespace of the action being requested.  Currently, there is no distinction between no namespace and all namespaces \"\" (empty) is defaulted for LocalSubjectAccessReviews \"\" (empty) is empty for cluster-scoped resources \"\" (empty) means \"all\" for namespace scoped resources from a SubjectAccessReview or SelfSubjectAccessReview")),
+            ("verb", string("Verb is a kubernetes resource API verb, like: get, list, watch, create, update, delete, proxy.  \"*\" means all.")),
+            ("group", string("Group is the API Group of the Resource.  \"*\" means all.")),
+            ("version", string("Version is the API Version of the Resource.  \"*\" means all.")),
+            ("resource", string("Resource is one of the existing resource types.  \"*\" means all.")),
+            ("subresource", string("Subresource is one of the existing resource types.  \"\" means none.")),
+            ("name", string("Name is the name of the resource being requested for a \"get\" or deleted for a \"delete\". \"\" (empty) means all.")),
+        ],
+    ));
+    s.insert(a("NonResourceAttributes"), object(
+        "NonResourceAttributes includes the authorization attributes available for non-resource requests to the Authorizer interface",
+        &[],
+        vec![
+            ("path", string("Path is the URL path of the request")),
+            ("verb", string("Verb is the standard HTTP verb")),
+        ],
+    ));
+    s.insert(a("SelfSubjectAccessReviewSpec"), object(
+        "SelfSubjectAccessReviewSpec is a description of the access request.  Exactly one of ResourceAuthorizationAttributes and NonResourceAuthorizationAttributes must be set",
+        &[],
+        vec![
+            ("resourceAttributes", json!({ "description": "ResourceAuthorizationAttributes describes information for a resource access request",
+                                           "allOf": [ref_to(&a("ResourceAttributes"))] })),
+            ("nonResourceAttributes", json!({ "description": "NonResourceAttributes describes information for a non-resource access request",
+                                              "allOf": [ref_to(&a("NonResourceAttributes"))] })),
+        ],
+    ));
+    s.insert(a("SubjectAccessReviewStatus"), object(
+        "SubjectAccessReviewStatus",
+        &["allowed"],
+        vec![
+            ("allowed", boolean("Allowed is required. True if the action would be allowed, false otherwise.")),
+            ("denied", boolean("Denied is optional. True if the action would be denied, otherwise false. If both allowed is false and denied is false, then the authorizer has no opinion on whether to authorize the action. Denied may not be true if Allowed is true.")),
+            ("reason", string("Reason is optional.  It indicates why a request was allowed or denied.")),
+            ("evaluationError", string("EvaluationError is an indication that some error occurred during the authorization check. It is entirely possible to get an error and be able to continue determine authorization status in spite of it. For instance, RBAC can be missing a role, but enough roles are still present and bound to reason about the request.")),
+        ],
+    ));
+    let (n, v) = kind("authorization.k8s.io", "v1", "SelfSubjectAccessReview",
+        "SelfSubjectAccessReview checks whether or the current user can perform an action.  Not filling in a spec.namespace means \"in all namespaces\".  Self is a special case, because users should always be able to check whether they can perform an action",
+        &["spec"],
+        vec![
+            ("spec", field("Spec holds information about the request being evaluated.  user and groups must be empty", &a("SelfSubjectAccessReviewSpec"))),
+            ("status", field("Status is filled in by the server and indicates whether the request is allowed or not", &a("SubjectAccessReviewStatus"))),
+        ]);
+    s.insert(n, v);
+}
+
+fn user_schemas(s: &mut BTreeMap<String, Value>) {
+    let (g, ver) = ("user.openshift.io", "v1");
+    let (n, v) = kind(g, ver, "User",
+        &format!("Upon log in, every user of the system receives a User and Identity resource. Administrators may directly manipulate the attributes of the users for their own tracking, or set groups via the API. The user name is unique and is chosen based on the value provided by the identity provider - if a user already exists with the incoming name, the user name may have a number appended to it depending on the configuration of the system.{COMPAT}"),
+        &["groups"],
+        vec![
+            ("fullName", string("FullName is the full name of user")),
+            ("identities", strings("Identities are the identities associated with this user")),
+            ("groups", strings("Groups specifies group names this user is a member of. This field is deprecated and will be removed in a future release. Instead, create a Group object containing the name of this User.")),
+        ]);
+    s.insert(n, v);
+    let (n, v) = list_kind(
+        g,
+        ver,
+        "User",
+        &format!("UserList is a collection of Users{COMPAT}"),
+        "Items is the list of users",
+    );
+    s.insert(n, v);
+    let (n, v) = kind(
+        g,
+        ver,
+        "Group",
+        &format!("Group represents a referenceable set of Users{COMPAT}"),
+        &["users"],
+        vec![(
+            "users",
+            strings("Users is the list of users in this group."),
+        )],
+    );
+    s.insert(n, v);
+    let (n, v) = list_kind(
+        g,
+        ver,
+        "Group",
+        &format!("GroupList is a collection of Groups{COMPAT}"),
+        "Items is the list of groups",
+    );
+    s.insert(n, v);
+}
+
+fn oauth_schemas(s: &mut BTreeMap<String, Value>) {
+    let (g, ver) = ("oauth.openshift.io", "v1");
+    let (n, v) = kind(g, ver, "OAuthAccessToken",
+        &format!("OAuthAccessToken describes an OAuth access token. The name of a token must be prefixed with a `sha256~` string, must not contain \"/\" or \"%\" characters and must be at least 32 characters long.\n\nThe name of the token is constructed from the actual token by sha256-hashing it and using URL-safe unpadded base64-encoding (as described in RFC4648) on the hashed result.{COMPAT}"),
+        &[],
+        vec![
+            ("clientName", string("ClientName references the client that created this token.")),
+            ("expiresIn", int64("ExpiresIn is the seconds from CreationTime before this token expires.")),
+            ("scopes", strings("Scopes is an array of the requested scopes.")),
+            ("redirectURI", string("RedirectURI is the redirection associated with the token.")),
+            ("userName", string("UserName is the user name associated with this token")),
+            ("userUID", string("UserUID is the unique UID associated with this token")),
+            ("authorizeToken", string("AuthorizeToken contains the token that authorized this token")),
+            ("refreshToken", string("RefreshToken is the value by which this token can be renewed. Can be blank.")),
+            ("inactivityTimeoutSeconds", int32("InactivityTimeoutSeconds is the value in seconds, from the CreationTimestamp, after which this token can no longer be used. The value is automatically incremented when the token is used.")),
+        ]);
+    s.insert(n, v);
+    let (n, v) = list_kind(
+        g,
+        ver,
+        "OAuthAccessToken",
+        &format!("OAuthAccessTokenList is a collection of OAuth access tokens{COMPAT}"),
+        "Items is the list of OAuth access tokens",
+    );
+    s.insert(n, v);
+}
+
+fn project_schemas(s: &mut BTreeMap<String, Value>) {
+    let p = |n: &str| format!("{PROJECT}{n}");
+    let (g, ver) = ("project.openshift.io", "v1");
+    s.insert(p("ProjectSpec"), object(
+        "ProjectSpec describes the attributes on a Project",
+        &[],
+        vec![("finalizers", strings("Finalizers is an opaque list of values that must be empty to permanently remove object from storage"))],
+    ));
+    s.insert(p("ProjectStatus"), object(
+        "ProjectStatus is information about the current status of a Project",
+        &[],
+        vec![
+            ("phase", enum_string("Phase is the current lifecycle phase of the project", &["Active", "Terminating"])),
+            ("conditions", list_of("Represents the latest available observations of the project current state.", &format!("{CORE}NamespaceCondition"))),
+        ],
+    ));
+    let (n, v) = kind(g, ver, "Project",
+        &format!("Projects are the unit of isolation and collaboration in OpenShift. A project has one or more members, a quota on the resources that the project may consume, and the security controls on the resources in the project. Within a project, members may have different roles - project administrators can set membership, editors can create and manage the resources, and viewers can see but not access running containers. In a normal cluster project administrators are not able to alter their quotas - that is restricted to cluster administrators.\n\nListing or watching projects will return only projects the user has the reader role on.\n\nAn OpenShift project is an alternative representation of a Kubernetes namespace. Projects are exposed as editable to end users while namespaces are not. Direct creation of a project is typically restricted to administrators, while end users should use the requestproject resource.{COMPAT}"),
+        &[],
+        vec![
+            ("spec", field("Spec defines the behavior of the Namespace.", &p("ProjectSpec"))),
+            ("status", field("Status describes the current status of a Namespace", &p("ProjectStatus"))),
+        ]);
+    s.insert(n, v);
+    let (n, v) = list_kind(
+        g,
+        ver,
+        "Project",
+        &format!("ProjectList is a list of Project objects.{COMPAT}"),
+        "Items is the list of projects",
+    );
+    s.insert(n, v);
+    let (n, v) = kind(g, ver, "ProjectRequest",
+        &format!("ProjectRequest is the set of options necessary to fully qualify a project request{COMPAT}"),
+        &[],
+        vec![
+            ("displayName", string("DisplayName is the display name to apply to a project")),
+            ("description", string("Description is the description to apply to a project")),
+        ]);
+    s.insert(n, v);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -770,6 +1102,51 @@ mod tests {
                     all.contains_key(&target),
                     "{name} refers to unknown {target}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn kinds_are_named_as_the_real_servers_name_them() {
+        for ((group, kind), want) in [
+            (("", "ServiceAccount"), "io.k8s.api.core.v1.ServiceAccount"),
+            (
+                ("rbac.authorization.k8s.io", "Role"),
+                "io.k8s.api.rbac.v1.Role",
+            ),
+            (
+                ("authorization.k8s.io", "SelfSubjectAccessReview"),
+                "io.k8s.api.authorization.v1.SelfSubjectAccessReview",
+            ),
+            (
+                ("user.openshift.io", "User"),
+                "com.github.openshift.api.user.v1.User",
+            ),
+            (
+                ("oauth.openshift.io", "OAuthAccessToken"),
+                "com.github.openshift.api.oauth.v1.OAuthAccessToken",
+            ),
+            (
+                ("project.openshift.io", "Project"),
+                "com.github.openshift.api.project.v1.Project",
+            ),
+        ] {
+            assert_eq!(kind_schema_name(group, "v1", kind), want);
+        }
+    }
+
+    #[test]
+    fn every_served_kind_and_list_has_a_schema() {
+        for rt in crate::resources::RESOURCES {
+            let name = kind_schema_name(rt.group, rt.version, rt.kind);
+            let schema = schemas().get(&name).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(
+                schema["x-kubernetes-group-version-kind"][0]["kind"], rt.kind,
+                "{name}"
+            );
+            if rt.verbs.contains(&"list") {
+                let list = kind_schema_name(rt.group, rt.version, &format!("{}List", rt.kind));
+                assert!(schemas().contains_key(&list), "{list}");
             }
         }
     }

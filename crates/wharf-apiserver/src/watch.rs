@@ -66,6 +66,7 @@ pub(crate) async fn serve(
     namespace: Option<String>,
     params: &Params,
     as_table: Option<IncludeObject>,
+    visible: Option<crate::access::Visible>,
 ) -> Result<Response, ApiError> {
     let labels = LabelSelector::parse(params.get("labelSelector").unwrap_or(""))?;
     let fields = FieldSelector::parse(params.get("fieldSelector").unwrap_or(""))?;
@@ -102,9 +103,19 @@ pub(crate) async fn serve(
             (list.resource_version, list.items)
         }
     };
+    // Objects outside what the caller may see (by namespace; by name for namespaces).
+    let shown = move |key: &wharf_storage::ObjectKey| {
+        visible.as_ref().is_none_or(|v| {
+            v(if rt.namespaced {
+                &key.namespace
+            } else {
+                &key.name
+            })
+        })
+    };
     tokio::spawn(async move {
         for o in initial {
-            if labels.matches(&o.value) && fields.matches(&o.value) {
+            if shown(&o.key) && labels.matches(&o.value) && fields.matches(&o.value) {
                 let obj = render.object(served(o.value, o.resource_version));
                 if tx.send(event("ADDED", obj)).await.is_err() {
                     return;
@@ -118,7 +129,10 @@ pub(crate) async fn serve(
                     let caught_up = changes.len() < BATCH;
                     for c in changes {
                         from = c.object.resource_version;
-                        if labels.matches(&c.object.value) && fields.matches(&c.object.value) {
+                        if shown(&c.object.key)
+                            && labels.matches(&c.object.value)
+                            && fields.matches(&c.object.value)
+                        {
                             let obj = served(c.object.value, c.object.resource_version);
                             if tx
                                 .send(event(c.kind.as_str(), render.object(obj)))

@@ -57,13 +57,14 @@ impl Both {
         let meta: Arc<dyn wharf_storage::MetaStore> =
             Arc::new(SqliteMetaStore::open(&dir.path().join("meta.db")).unwrap());
         let registry = Registry {
-            blobs: Arc::new(FsBlobStore::open(dir.path()).unwrap()),
-            meta: meta.clone(),
-            limits: Limits::default(),
             observer: Some(Arc::new(ImageStreamMirror {
                 registry_hostname: None,
             })),
-            pull_through: None,
+            ..Registry::new(
+                Arc::new(FsBlobStore::open(dir.path()).unwrap()),
+                meta.clone(),
+                Limits::default(),
+            )
         };
         Both {
             registry,
@@ -71,6 +72,7 @@ impl Both {
                 store: meta,
                 registry_hostname: HOST.into(),
                 importer: Default::default(),
+                auth: wharf_apiserver::auth::Auth::disabled(),
             },
             _dir: dir,
         }

@@ -13,6 +13,7 @@ pub mod imagestream;
 pub mod import;
 pub mod manifest;
 pub mod name;
+pub mod rbac;
 pub mod reference;
 pub mod stream_spec;
 pub mod tag_resolution;

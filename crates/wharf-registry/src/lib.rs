@@ -38,12 +38,15 @@ pub const API_VERSION_HEADER: &str = "docker-distribution-api-version";
 pub struct Limits {
     /// Largest manifest accepted, in bytes.
     pub max_manifest_bytes: usize,
+    /// Uploads one client may stream at the same time.
+    pub max_uploads_per_client: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_manifest_bytes: 4 << 20,
+            max_uploads_per_client: 32,
         }
     }
 }
@@ -98,8 +101,60 @@ pub trait PullThrough: Send + Sync + 'static {
     async fn blob(&self, repo: &RepoName, digest: &wharf_domain::Digest) -> Result<bool, OciError>;
 }
 
-/// Shared state of the registry: the two stores, the limits, who mirrors pushes, and who
-/// serves imported images.
+/// What a registry request asks to do, for [`AccessControl`].
+#[derive(Clone, Copy, Debug)]
+pub enum Access<'a> {
+    /// `GET /v2/`: only whether the caller is who they say (the version check).
+    Base,
+    /// `GET /v2/_catalog`.
+    Catalog,
+    /// Read manifests, blobs, tags or referrers of a repository.
+    Pull(&'a RepoName),
+    /// Upload blobs, put manifests.
+    Push(&'a RepoName),
+    /// Delete manifests, tags or blobs.
+    Delete(&'a RepoName),
+}
+
+/// Who may see which repositories of a catalog.
+pub type RepositoryFilter = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// What a granted request may see and who made it.
+#[derive(Clone)]
+pub struct Grant {
+    /// For [`Access::Catalog`]: the repositories the caller may see; `None` when all.
+    pub visible: Option<RepositoryFilter>,
+    /// Who is asking, for per-client limits (a user name, or the address of an anonymous
+    /// caller).
+    pub client: String,
+}
+
+impl Grant {
+    /// Everything, for a registry without access control.
+    pub fn everything() -> Grant {
+        Grant {
+            visible: None,
+            client: String::new(),
+        }
+    }
+}
+
+/// The one place a registry request is authenticated and authorized. Implemented by the image
+/// API, which holds users, tokens and role bindings; the registry only says what a request
+/// needs. A refusal is the error to answer: 401 with a `Www-Authenticate` challenge, 403
+/// `DENIED` saying which role is missing, or 429.
+#[async_trait::async_trait]
+pub trait AccessControl: Send + Sync + 'static {
+    async fn check(
+        &self,
+        headers: &HeaderMap,
+        peer: Option<std::net::IpAddr>,
+        access: Access<'_>,
+    ) -> Result<Grant, OciError>;
+}
+
+/// Shared state of the registry: the two stores, the limits, who mirrors pushes, who serves
+/// imported images, and who decides access (`None`: everyone may do everything).
 #[derive(Clone)]
 pub struct Registry {
     pub blobs: Arc<dyn BlobStore>,
@@ -107,6 +162,25 @@ pub struct Registry {
     pub limits: Limits,
     pub observer: Option<Arc<dyn PushObserver>>,
     pub pull_through: Option<Arc<dyn PullThrough>>,
+    pub access: Option<Arc<dyn AccessControl>>,
+    /// Uploads in flight per client.
+    pub uploads_in_flight: Arc<uploads::InFlight>,
+}
+
+impl Registry {
+    /// A registry over the two stores that mirrors nothing, pulls through nothing and lets
+    /// everyone do everything; set the other fields to change that.
+    pub fn new(blobs: Arc<dyn BlobStore>, meta: Arc<dyn MetaStore>, limits: Limits) -> Registry {
+        Registry {
+            blobs,
+            meta,
+            uploads_in_flight: Arc::new(uploads::InFlight::new(limits.max_uploads_per_client)),
+            limits,
+            observer: None,
+            pull_through: None,
+            access: None,
+        }
+    }
 }
 
 pub type Result<T, E = OciError> = std::result::Result<T, E>;
@@ -172,6 +246,11 @@ async fn route(reg: &Registry, req: Request) -> Result<Response> {
     let query = Query::of(&req);
     let (parts, body) = req.into_parts();
     let headers = parts.headers;
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let grant = authorize(reg, &route, &method, &headers, peer).await?;
     let not_allowed =
         || OciError::unsupported(format!("{method} is not supported on this endpoint"));
     match route {
@@ -184,7 +263,7 @@ async fn route(reg: &Registry, req: Request) -> Result<Response> {
             _ => Err(not_allowed()),
         },
         Route::Catalog => match method {
-            Method::GET => listing::catalog(reg, &query).await,
+            Method::GET => listing::catalog(reg, &query, grant.visible).await,
             _ => Err(not_allowed()),
         },
         Route::Tags { name } => match method {
@@ -216,20 +295,90 @@ async fn route(reg: &Registry, req: Request) -> Result<Response> {
             }
         }
         Route::UploadStart { name } => match method {
-            Method::POST => uploads::start(reg, &repo(&name)?, &query, body).await,
+            Method::POST => {
+                let _slot = reg.uploads_in_flight.enter(&grant.client)?;
+                let name = repo(&name)?;
+                let mountable = mount_source(reg, &query, &headers, peer).await?;
+                uploads::start(reg, &name, &query, mountable.as_ref(), body).await
+            }
             _ => Err(not_allowed()),
         },
         Route::Upload { name, id } => {
             let name = repo(&name)?;
             match method {
                 Method::GET => uploads::status(reg, &name, &id).await,
-                Method::PATCH => uploads::patch(reg, &name, &id, &headers, body).await,
-                Method::PUT => uploads::finish(reg, &name, &id, &query, &headers, body).await,
+                Method::PATCH => {
+                    let _slot = reg.uploads_in_flight.enter(&grant.client)?;
+                    uploads::patch(reg, &name, &id, &headers, body).await
+                }
+                Method::PUT => {
+                    let _slot = reg.uploads_in_flight.enter(&grant.client)?;
+                    uploads::finish(reg, &name, &id, &query, &headers, body).await
+                }
                 Method::DELETE => uploads::cancel(reg, &name, &id).await,
                 _ => Err(not_allowed()),
             }
         }
     }
+}
+
+/// What `route` needs of the caller, checked once, before any handler runs.
+async fn authorize(
+    reg: &Registry,
+    route: &Route,
+    method: &Method,
+    headers: &HeaderMap,
+    peer: Option<std::net::IpAddr>,
+) -> Result<Grant> {
+    let Some(access_control) = &reg.access else {
+        return Ok(Grant::everything());
+    };
+    let name = match route {
+        Route::Base | Route::Catalog => None,
+        Route::Tags { name }
+        | Route::Referrers { name, .. }
+        | Route::Manifest { name, .. }
+        | Route::Blob { name, .. }
+        | Route::UploadStart { name }
+        | Route::Upload { name, .. } => Some(repo(name)?),
+    };
+    let access = match (route, &name) {
+        (Route::Base, _) => Access::Base,
+        (Route::Catalog, _) => Access::Catalog,
+        (Route::UploadStart { .. } | Route::Upload { .. }, Some(n)) => Access::Push(n),
+        (Route::Manifest { .. }, Some(n)) if method == Method::PUT => Access::Push(n),
+        (Route::Manifest { .. } | Route::Blob { .. }, Some(n)) if method == Method::DELETE => {
+            Access::Delete(n)
+        }
+        (_, Some(n)) => Access::Pull(n),
+        (_, None) => Access::Base,
+    };
+    access_control.check(headers, peer, access).await
+}
+
+/// The repository a `?mount=&from=` request may mount from: only one the caller may pull
+/// from. Otherwise the request falls back to a plain upload, as the spec asks, so a blob of a
+/// repository the caller cannot read is never linked.
+async fn mount_source(
+    reg: &Registry,
+    query: &Query,
+    headers: &HeaderMap,
+    peer: Option<std::net::IpAddr>,
+) -> Result<Option<RepoName>> {
+    let (Some(_), Some(from)) = (query.get("mount"), query.get("from")) else {
+        return Ok(None);
+    };
+    let from: RepoName = from.parse()?;
+    if let Some(access_control) = &reg.access {
+        if access_control
+            .check(headers, peer, Access::Pull(&from))
+            .await
+            .is_err()
+        {
+            return Ok(None);
+        }
+    }
+    Ok(Some(from))
 }
 
 /// A request body as the storage layer's byte stream.

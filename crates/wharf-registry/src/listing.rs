@@ -8,7 +8,7 @@ use wharf_domain::manifest::OCI_INDEX;
 use wharf_domain::{Digest, RepoName};
 
 use crate::error::OciError;
-use crate::{Query, Registry, Result};
+use crate::{Query, Registry, RepositoryFilter, Result};
 
 /// `n` and `last` of a paged listing.
 fn paging(query: &Query) -> Result<(Option<usize>, Option<String>)> {
@@ -91,11 +91,36 @@ pub async fn tags(reg: &Registry, name: &RepoName, query: &Query) -> Result<Resp
     ))
 }
 
-pub async fn catalog(reg: &Registry, query: &Query) -> Result<Response> {
+/// `GET /v2/_catalog`: the repositories `visible` lets the caller see (all when `None`).
+pub async fn catalog(
+    reg: &Registry,
+    query: &Query,
+    visible: Option<RepositoryFilter>,
+) -> Result<Response> {
     let (n, last) = paging(query)?;
     let (repos, link) = paged(
         n,
-        |limit| async move { Ok(reg.meta.repositories(last.as_deref(), limit).await?) },
+        |limit| async move {
+            let Some(visible) = visible else {
+                return Ok(reg.meta.repositories(last.as_deref(), limit).await?);
+            };
+            // Filtered: read the store a page at a time until `limit` visible names are found.
+            const PAGE: usize = 500;
+            let want = limit.unwrap_or(usize::MAX);
+            let mut found = Vec::new();
+            let mut after = last;
+            while found.len() < want {
+                let page = reg.meta.repositories(after.as_deref(), Some(PAGE)).await?;
+                let done = page.len() < PAGE;
+                after = page.last().cloned();
+                found.extend(page.into_iter().filter(|r| visible(r)));
+                if done {
+                    break;
+                }
+            }
+            found.truncate(want);
+            Ok(found)
+        },
         |last, n| format!("/v2/_catalog?last={}&n={n}", encode(last)),
     )
     .await?;

@@ -12,7 +12,7 @@ use wharf_domain::{Digest, RepoName};
 
 use crate::error::OciError;
 use crate::range::{chunk_range, upload_range};
-use crate::{body_stream, now, Query, Registry, Result};
+use crate::{body_stream, now, Limits, Query, Registry, Result};
 
 fn upload_location(name: &RepoName, id: &str) -> String {
     format!("/v2/{name}/blobs/uploads/{id}")
@@ -80,12 +80,19 @@ fn digest_param(query: &Query) -> Result<Digest> {
     Ok(d.parse()?)
 }
 
-pub async fn start(reg: &Registry, name: &RepoName, query: &Query, body: Body) -> Result<Response> {
+/// `POST …/blobs/uploads/`. `mount_from` is the `from` repository of a mount request when
+/// the caller may read it (see the registry's `mount_source`).
+pub async fn start(
+    reg: &Registry,
+    name: &RepoName,
+    query: &Query,
+    mount_from: Option<&RepoName>,
+    body: Body,
+) -> Result<Response> {
     if let Some(mount) = query.get("mount") {
         let digest: Digest = mount.parse()?;
-        if let Some(from) = query.get("from") {
-            let from: RepoName = from.parse()?;
-            if let Some(size) = reg.meta.blob_link(&from, &digest).await? {
+        if let Some(from) = mount_from {
+            if let Some(size) = reg.meta.blob_link(from, &digest).await? {
                 reg.meta.link_blob(name, &digest, size).await?;
                 return Ok(created(name, &digest));
             }
@@ -201,4 +208,67 @@ pub async fn cancel(reg: &Registry, name: &RepoName, id: &str) -> Result<Respons
     reg.blobs.cancel_upload(id).await?;
     reg.meta.finish_upload(id, None).await?;
     Ok((StatusCode::NO_CONTENT, [(header::CONTENT_LENGTH, "0")]).into_response())
+}
+
+/// Uploads in flight per client (PATCH, PUT and monolithic POST bodies being received), so
+/// one client cannot hold every connection and disk stream of the server.
+#[derive(Debug)]
+pub struct InFlight {
+    max_per_client: usize,
+    counts: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+}
+
+impl InFlight {
+    pub fn new(max_per_client: usize) -> InFlight {
+        InFlight {
+            max_per_client,
+            counts: Default::default(),
+        }
+    }
+
+    /// A slot for `client` until the guard drops, or TOOMANYREQUESTS when it holds them all.
+    pub fn enter(self: &std::sync::Arc<Self>, client: &str) -> Result<InFlightSlot> {
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let n = counts.entry(client.to_string()).or_default();
+        if *n >= self.max_per_client {
+            return Err(OciError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "TOOMANYREQUESTS",
+                format!(
+                    "too many uploads in flight for this client (at most {}): wait for one to finish",
+                    self.max_per_client
+                ),
+            )
+            .with_header(header::RETRY_AFTER, "1".into()));
+        }
+        *n += 1;
+        Ok(InFlightSlot {
+            owner: self.clone(),
+            client: client.to_string(),
+        })
+    }
+}
+
+impl Default for InFlight {
+    fn default() -> Self {
+        InFlight::new(Limits::default().max_uploads_per_client)
+    }
+}
+
+/// One upload in flight; dropping it frees the slot.
+pub struct InFlightSlot {
+    owner: std::sync::Arc<InFlight>,
+    client: String,
+}
+
+impl Drop for InFlightSlot {
+    fn drop(&mut self) {
+        let mut counts = self.owner.counts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = counts.get_mut(&self.client) {
+            *n -= 1;
+            if *n == 0 {
+                counts.remove(&self.client);
+            }
+        }
+    }
 }

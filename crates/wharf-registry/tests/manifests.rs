@@ -216,6 +216,7 @@ async fn invalid_manifests_are_manifest_invalid() {
 async fn manifests_over_the_size_limit_are_refused() {
     let h = Harness::with_limits(Limits {
         max_manifest_bytes: 1024,
+        ..Limits::default()
     });
     let big = json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "annotations": {"pad": "x".repeat(2000)}}).to_string();
     h.put_manifest("r", "big", OCI_MANIFEST, big.as_bytes())

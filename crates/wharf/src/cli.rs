@@ -1,6 +1,7 @@
-//! Client verbs, as `oc` has them: `login`, `project`, `projects`, `new-project`, `get`.
-//! They talk to a `wharf serve` through the kubeconfig's current context (or `--server`).
-//! Authentication arrives with the auth issue; until then `login` only records the server.
+//! Client verbs, as `oc` has them: `project`, `projects`, `new-project`, `get`, `describe`,
+//! and the dispatch of the others. They talk to a `wharf serve` through the kubeconfig's
+//! current context (or `--server`/`--token`); `login`, `whoami` and `logout` are in
+//! `auth_cli.rs`.
 
 use std::path::PathBuf;
 
@@ -22,15 +23,19 @@ pub struct Global {
     /// The namespace (project) [default: the current context's]
     #[arg(short = 'n', long, global = true)]
     pub namespace: Option<String>,
+    /// An API token to use instead of the kubeconfig's
+    #[arg(long, global = true)]
+    pub token: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Verb {
-    /// Record a server as the current context (authentication comes later)
-    Login {
-        /// The server, e.g. http://127.0.0.1:5000
-        url: Option<String>,
-    },
+    /// Log in to a server: wharf login http://HOST:PORT -u USER -p PASSWORD (or --token TOKEN)
+    Login(crate::auth_cli::LoginArgs),
+    /// Show who you are logged in as: wharf whoami, wharf whoami -t (the token)
+    Whoami(crate::auth_cli::WhoamiArgs),
+    /// Log out: the token is revoked on the server and removed from the kubeconfig
+    Logout,
     /// Show the current project, or switch to another
     Project { name: Option<String> },
     /// List the projects
@@ -92,11 +97,27 @@ pub enum Verb {
         #[command(subcommand)]
         what: ImageWhat,
     },
-    /// Administrative commands: wharf adm samples install
+    /// Administrative commands: wharf adm samples install, wharf adm policy …
     Adm {
         #[command(subcommand)]
         what: AdmWhat,
     },
+    /// Grant and take away roles in the project: wharf policy add-role-to-user ROLE USER
+    Policy {
+        #[command(subcommand)]
+        what: crate::policy::PolicyWhat,
+    },
+    /// Ask what you may do: wharf auth can-i VERB RESOURCE[/NAME]
+    Auth {
+        #[command(subcommand)]
+        what: AuthWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuthWhat {
+    /// Whether you may: prints yes (exit 0) or no (exit 1)
+    CanI(crate::policy::CanIArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -111,6 +132,11 @@ pub enum AdmWhat {
     Samples {
         #[command(subcommand)]
         what: SamplesWhat,
+    },
+    /// Grant and take away cluster roles: wharf adm policy add-cluster-role-to-user ROLE USER
+    Policy {
+        #[command(subcommand)]
+        what: crate::policy::AdmPolicyWhat,
     },
 }
 
@@ -127,6 +153,11 @@ pub enum CreateWhat {
         #[command(subcommand)]
         kind: SecretKind,
     },
+    /// Create a service account (a robot identity for CI): wharf create serviceaccount NAME
+    #[command(alias = "sa")]
+    Serviceaccount { name: String },
+    /// Issue an API token for a service account: wharf create token NAME --duration 24h
+    Token(crate::policy::CreateTokenArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -153,7 +184,7 @@ pub enum SetWhat {
 }
 
 pub(crate) struct Ctx {
-    config: Kubeconfig,
+    pub config: Kubeconfig,
     pub client: Client,
     pub namespace: String,
 }
@@ -170,8 +201,9 @@ pub(crate) fn context(g: &Global, server_override: Option<&str>) -> CliResult<Ct
         .clone()
         .or_else(|| config.namespace())
         .unwrap_or_else(|| "default".into());
+    let token = g.token.clone().or_else(|| config.token());
     Ok(Ctx {
-        client: Client::new(&server),
+        client: Client::new(&server, token),
         config,
         namespace,
     })
@@ -179,7 +211,9 @@ pub(crate) fn context(g: &Global, server_override: Option<&str>) -> CliResult<Ct
 
 pub fn run(verb: Verb, g: &Global) -> CliResult<()> {
     match verb {
-        Verb::Login { url } => login(g, url.as_deref()),
+        Verb::Login(args) => crate::auth_cli::login(g, &args),
+        Verb::Whoami(args) => crate::auth_cli::whoami(g, &args),
+        Verb::Logout => crate::auth_cli::logout(g),
         Verb::Project { name } => project(g, name.as_deref()),
         Verb::Projects => projects(g),
         Verb::NewProject { name } => new_project(g, &name),
@@ -225,6 +259,10 @@ pub fn run(verb: Verb, g: &Global) -> CliResult<()> {
                         &config,
                     )
                 }
+                Some(CreateWhat::Serviceaccount { name }) => {
+                    crate::policy::create_service_account(g, &name)
+                }
+                Some(CreateWhat::Token(args)) => crate::policy::create_token(g, &args),
                 None if filename.is_empty() => Err(error(
                     "must specify one of -f and -k\nSee 'wharf create -h' for help and examples",
                 )),
@@ -246,6 +284,20 @@ pub fn run(verb: Verb, g: &Global) -> CliResult<()> {
             crate::lookup::run(&ctx.client, &ctx.namespace, &args)
         }
         Verb::Adm {
+            what: AdmWhat::Policy { what },
+        } => crate::policy::adm_policy(g, &what),
+        Verb::Policy { what } => crate::policy::policy(g, &what),
+        Verb::Auth {
+            what: AuthWhat::CanI(args),
+        } => {
+            if crate::policy::can_i(g, &args)? {
+                Ok(())
+            } else {
+                // `no` is printed; the exit code says it too.
+                Err(crate::client::CliError(String::new()))
+            }
+        }
+        Verb::Adm {
             what: AdmWhat::Samples {
                 what: SamplesWhat::Install(args),
             },
@@ -256,43 +308,24 @@ pub fn run(verb: Verb, g: &Global) -> CliResult<()> {
     }
 }
 
-fn project_names(c: &Client) -> CliResult<Vec<String>> {
-    Ok(c.get("/api/v1/namespaces", "application/json")?["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|n| n.pointer("/metadata/name")?.as_str().map(str::to_string))
-        .collect())
+/// The projects the caller may see.
+pub(crate) fn project_names(c: &Client) -> CliResult<Vec<String>> {
+    Ok(
+        c.get("/apis/project.openshift.io/v1/projects", "application/json")?["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n.pointer("/metadata/name")?.as_str().map(str::to_string))
+            .collect(),
+    )
 }
 
-fn list_projects(names: &[String], current: &str) -> String {
+pub(crate) fn list_projects(names: &[String], current: &str) -> String {
     let lines: Vec<String> = names
         .iter()
         .map(|n| format!("  {} {n}", if n == current { "*" } else { " " }))
         .collect();
     lines.join("\n")
-}
-
-fn login(g: &Global, url: Option<&str>) -> CliResult<()> {
-    let mut ctx = context(g, url)?;
-    ctx.client.get("/version", "application/json")?;
-    let names = project_names(&ctx.client)?;
-    let namespace = if names.contains(&ctx.namespace) {
-        ctx.namespace.clone()
-    } else {
-        names.first().cloned().unwrap_or_else(|| "default".into())
-    };
-    ctx.config.use_context(&ctx.client.server, &namespace);
-    ctx.config.save()?;
-    println!("Logged into \"{}\".\n", ctx.client.server);
-    if names.is_empty() {
-        println!("You don't have any projects. You can try to create a new project, by running\n\n    wharf new-project <projectname>\n");
-    } else {
-        println!("You have access to the following projects and can switch between them with 'wharf project <projectname>':\n");
-        println!("{}\n", list_projects(&names, &namespace));
-        println!("Using project \"{namespace}\".");
-    }
-    Ok(())
 }
 
 fn project(g: &Global, name: Option<&str>) -> CliResult<()> {
@@ -307,12 +340,15 @@ fn project(g: &Global, name: Option<&str>) -> CliResult<()> {
     };
     if ctx
         .client
-        .get(&format!("/api/v1/namespaces/{name}"), "application/json")
+        .get(
+            &format!("/apis/project.openshift.io/v1/projects/{name}"),
+            "application/json",
+        )
         .is_err()
     {
         return Err(error(format!("A project named \"{name}\" does not exist on \"{server}\".\nYour projects are listed by `wharf projects`; create one with `wharf new-project {name}`.")));
     }
-    ctx.config.use_context(&server, name);
+    ctx.config.use_context(&server, name, None);
     ctx.config.save()?;
     println!("Now using project \"{name}\" on server \"{server}\".");
     Ok(())
@@ -337,11 +373,11 @@ fn projects(g: &Global) -> CliResult<()> {
 fn new_project(g: &Global, name: &str) -> CliResult<()> {
     let mut ctx = context(g, None)?;
     ctx.client.post(
-        "/api/v1/namespaces",
-        &json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": name } }),
+        "/apis/project.openshift.io/v1/projectrequests",
+        &json!({ "apiVersion": "project.openshift.io/v1", "kind": "ProjectRequest", "metadata": { "name": name } }),
     )?;
     let server = ctx.client.server.clone();
-    ctx.config.use_context(&server, name);
+    ctx.config.use_context(&server, name, None);
     ctx.config.save()?;
     println!("Now using project \"{name}\" on server \"{server}\".");
     Ok(())

@@ -24,6 +24,59 @@ pub struct FileConfig {
     pub uploads: UploadsConfig,
     #[serde(default)]
     pub image_import: ImageImportConfig,
+    #[serde(default)]
+    pub oauth: OAuthConfig,
+    #[serde(default)]
+    pub auth: AuthConfig,
+}
+
+/// Who may log in, in the shape of OpenShift's cluster `OAuth` spec.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OAuthConfig {
+    #[serde(default)]
+    pub identity_providers: Vec<IdentityProviderConfig>,
+    #[serde(default)]
+    pub token_config: TokenConfig,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct IdentityProviderConfig {
+    /// Names the provider in users' identities (`<name>:<user>`).
+    pub name: String,
+    /// OpenShift's `type: HTPasswd`; the only type Wharf has.
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    pub htpasswd: HtpasswdConfig,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HtpasswdConfig {
+    /// An htpasswd file of bcrypt hashes (`htpasswd -B`).
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TokenConfig {
+    /// Lifetime of API tokens issued by login (default 86400, a day).
+    pub access_token_max_age_seconds: Option<u64>,
+}
+
+/// Authentication switches and abuse limits.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AuthConfig {
+    /// `none` turns authentication off: every request is the cluster admin.
+    pub mode: Option<String>,
+    /// Failed logins allowed per user name per minute (default 5).
+    pub failed_logins_per_user: Option<u32>,
+    /// Failed logins allowed per client address per minute (default 20).
+    pub failed_logins_per_address: Option<u32>,
+    /// Lifetime of registry tokens, e.g. `5m` (the default).
+    pub registry_token_lifetime: Option<String>,
 }
 
 /// Imports from external registries (OpenShift's `imageImport` settings).
@@ -46,6 +99,8 @@ pub struct ImageImportConfig {
 pub struct LimitsConfig {
     /// Largest manifest accepted, in bytes (default 4 MiB).
     pub max_manifest_bytes: Option<usize>,
+    /// Uploads one client may stream at the same time (default 32).
+    pub max_uploads_per_client: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]

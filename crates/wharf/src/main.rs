@@ -1,6 +1,7 @@
 //! `wharf`: one binary that is both the server (`wharf serve`) and an `oc`-like client
 //! (`wharf login`, `project`, `new-project`, `get`, …).
 
+mod auth_cli;
 mod cli;
 mod client;
 mod config;
@@ -12,6 +13,7 @@ mod jsonpath;
 mod lookup;
 mod mirror;
 mod objects;
+mod policy;
 mod printers;
 mod process;
 mod samples;
@@ -52,8 +54,10 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // Client errors arrive worded (`error: …`, `Error from server (…): …`).
-            if e.starts_with("error: ") || e.starts_with("Error from server") {
+            // Client errors arrive worded (`error: …`, `Error from server (…): …`); an empty
+            // one is a `no` already printed (auth can-i).
+            if e.is_empty() {
+            } else if e.starts_with("error: ") || e.starts_with("Error from server") {
                 eprintln!("{e}");
             } else {
                 eprintln!("error: {e}");

@@ -37,9 +37,17 @@ pub struct ServeArgs {
     /// How often tags with `importPolicy.scheduled` are re-imported, e.g. 15m [default: 15m]
     #[arg(long, env = "WHARF_SCHEDULED_IMPORT_INTERVAL")]
     scheduled_import_interval: Option<String>,
-    /// YAML config file (limits, upload expiry, and the settings above)
+    /// YAML config file (limits, upload expiry, identity providers, and the settings above)
     #[arg(long, env = "WHARF_CONFIG")]
     config: Option<PathBuf>,
+    /// `none` turns authentication off: everyone who can reach the server is the cluster
+    /// admin. Only for throwaway local use [default: on]
+    #[arg(long, env = "WHARF_AUTH", value_parser = ["on", "none"])]
+    auth: Option<String>,
+    /// An htpasswd file (bcrypt, `htpasswd -B`) of users who may log in, as a provider named
+    /// `htpasswd`; more providers go in the config file's `oauth.identityProviders`
+    #[arg(long, env = "WHARF_HTPASSWD_FILE")]
+    htpasswd_file: Option<PathBuf>,
 }
 
 /// Settings after flags, environment, file and defaults are merged.
@@ -55,6 +63,7 @@ struct Settings {
     max_images_per_repository: usize,
     /// None: scheduled imports are off.
     schedule: Option<wharf_controllers::image_import::Schedule>,
+    auth: wharf_apiserver::auth::AuthSettings,
 }
 
 fn settings(args: ServeArgs) -> Result<Settings, String> {
@@ -66,6 +75,10 @@ fn settings(args: ServeArgs) -> Result<Settings, String> {
     if let Some(m) = file.limits.max_manifest_bytes {
         limits.max_manifest_bytes = m;
     }
+    if let Some(m) = file.limits.max_uploads_per_client {
+        limits.max_uploads_per_client = m.max(1);
+    }
+    let auth = auth_settings(&args, &file)?;
     let interval = parse_duration(
         args.scheduled_import_interval
             .as_deref()
@@ -95,6 +108,7 @@ fn settings(args: ServeArgs) -> Result<Settings, String> {
         Some(n) => n as usize,
     };
     Ok(Settings {
+        auth,
         schedule,
         max_images_per_repository,
         data_dir: args
@@ -113,6 +127,64 @@ fn settings(args: ServeArgs) -> Result<Settings, String> {
         limits,
         upload_expiry: parse_duration(file.uploads.expiry.as_deref().unwrap_or("24h"))?,
         purge_interval: parse_duration(file.uploads.purge_interval.as_deref().unwrap_or("1h"))?,
+    })
+}
+
+fn auth_settings(
+    args: &ServeArgs,
+    file: &FileConfig,
+) -> Result<wharf_apiserver::auth::AuthSettings, String> {
+    use wharf_apiserver::auth::{AuthSettings, HtpasswdProvider, LoginLimits};
+    let mode = args
+        .auth
+        .as_deref()
+        .or(file.auth.mode.as_deref())
+        .unwrap_or("on");
+    let enabled = match mode {
+        "on" => true,
+        "none" => false,
+        other => return Err(format!("invalid auth mode {other:?}: use on or none")),
+    };
+    let mut providers = Vec::new();
+    if let Some(f) = &args.htpasswd_file {
+        providers.push(HtpasswdProvider::open("htpasswd", f.clone())?);
+    }
+    for p in &file.oauth.identity_providers {
+        if p.kind.as_deref().is_some_and(|k| k != "HTPasswd") {
+            return Err(format!(
+                "identity provider {:?}: type {:?} is not supported; Wharf has HTPasswd",
+                p.name,
+                p.kind.as_deref().unwrap_or("")
+            ));
+        }
+        providers.push(HtpasswdProvider::open(&p.name, p.htpasswd.file.clone())?);
+    }
+    let defaults = AuthSettings::default();
+    let limits = LoginLimits {
+        per_user: file
+            .auth
+            .failed_logins_per_user
+            .unwrap_or(defaults.login_limits.per_user),
+        per_address: file
+            .auth
+            .failed_logins_per_address
+            .unwrap_or(defaults.login_limits.per_address),
+        ..defaults.login_limits
+    };
+    Ok(AuthSettings {
+        enabled,
+        providers,
+        access_token_max_age: file
+            .oauth
+            .token_config
+            .access_token_max_age_seconds
+            .map_or(defaults.access_token_max_age, Duration::from_secs),
+        registry_token_ttl: match &file.auth.registry_token_lifetime {
+            Some(d) => parse_duration(d)?,
+            None => defaults.registry_token_ttl,
+        },
+        login_limits: limits,
+        tls: false,
     })
 }
 
@@ -165,6 +237,7 @@ async fn serve(s: Settings) -> Result<(), String> {
     let meta: Arc<dyn wharf_storage::MetaStore> = Arc::new(meta);
     let meta_for_compaction = meta.clone();
     let blobs: Arc<dyn wharf_storage::BlobStore> = Arc::new(blobs);
+    let auth_enabled = s.auth.enabled;
     let api = wharf_apiserver::ApiServer {
         store: meta.clone(),
         registry_hostname: registry_hostname.clone(),
@@ -172,17 +245,21 @@ async fn serve(s: Settings) -> Result<(), String> {
             max_images_per_repository: s.max_images_per_repository,
             ..Default::default()
         },
+        auth: wharf_apiserver::auth::Auth::new(s.auth),
     };
+    let boot = wharf_apiserver::auth::bootstrap::bootstrap(&api, &s.data_dir).await?;
     let registry = Registry {
-        blobs: blobs.clone(),
-        meta,
-        limits: s.limits,
         observer: Some(Arc::new(wharf_apiserver::push::ImageStreamMirror {
             registry_hostname: Some(registry_hostname),
         })),
         pull_through: Some(Arc::new(
-            wharf_apiserver::pull_through::ImagePullThrough::new(api.clone(), blobs),
+            wharf_apiserver::pull_through::ImagePullThrough::new(api.clone(), blobs.clone()),
         )),
+        access: auth_enabled.then(|| {
+            Arc::new(wharf_apiserver::auth::registry::RegistryAccess { api: api.clone() })
+                as Arc<dyn wharf_registry::AccessControl>
+        }),
+        ..Registry::new(blobs, meta, s.limits)
     };
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -191,6 +268,19 @@ async fn serve(s: Settings) -> Result<(), String> {
         .merge(wharf_apiserver::router(api.clone()))
         .merge(wharf_controllers::notifications::router(api.clone()));
 
+    if let Some(file) = &boot.kubeadmin_password_file {
+        eprintln!(
+            "wharf serve: created the cluster admin \"kubeadmin\"; its password is in {} (readable by you only).\n  Log in with: wharf login http://{bound} -u kubeadmin -p \"$(cat {})\"",
+            file.display(),
+            file.display()
+        );
+    }
+    if !auth_enabled {
+        tracing::warn!("AUTHENTICATION IS OFF (--auth=none)");
+        eprintln!(
+            "wharf serve: WARNING: authentication is off (--auth=none). Everyone who can reach {bound} is the cluster admin: they can read, push, overwrite and delete everything. Use this only for throwaway local work."
+        );
+    }
     // A stable line scripts and tests can wait for.
     eprintln!(
         "wharf serve: listening on {bound}, data in {}",
@@ -222,10 +312,13 @@ async fn serve(s: Settings) -> Result<(), String> {
             tracing::debug!(error = %e, "could not set TCP_NODELAY");
         }
     });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))?;
     purger.abort();
     compactor.abort();
     importer.abort();

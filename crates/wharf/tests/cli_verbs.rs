@@ -15,7 +15,9 @@ fn login_new_project_and_get_work_like_oc_and_share_the_kubeconfig_with_kubectl(
         .starts_with("error: no server: run `wharf login"));
     let out = cli.wharf(&["login", &server]);
     assert!(
-        out.starts_with(&format!("Logged into \"{server}\".")),
+        out.starts_with(&format!(
+            "Logged into \"{server}\" as \"system:admin\" using existing credentials."
+        )),
         "{out}"
     );
     assert!(out.contains("wharf new-project <projectname>"), "{out}");
@@ -39,7 +41,7 @@ fn login_new_project_and_get_work_like_oc_and_share_the_kubeconfig_with_kubectl(
     let e = cli.wharf_fails(&["new-project", "demo"]);
     assert_eq!(
         e.trim(),
-        "Error from server (AlreadyExists): namespaces \"demo\" already exists"
+        "Error from server (AlreadyExists): project.project.openshift.io \"demo\" already exists"
     );
 
     cli.wharf(&["new-project", "other"]);

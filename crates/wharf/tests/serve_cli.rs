@@ -16,7 +16,7 @@ fn settings_come_from_the_environment_and_the_config_file() {
     let config = tmp.path().join("wharf.yaml");
     std::fs::write(
         &config,
-        "logLevel: warn\nregistryHostname: registry.example:5000\nlimits:\n  maxManifestBytes: 100\nuploads:\n  expiry: 1h\n",
+        "logLevel: warn\nregistryHostname: registry.example:5000\nlimits:\n  maxManifestBytes: 100\nuploads:\n  expiry: 1h\nauth:\n  mode: none\n",
     )
     .unwrap();
     let mut cmd = Command::new(wharf_bin());

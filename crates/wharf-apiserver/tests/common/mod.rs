@@ -57,6 +57,7 @@ impl Api {
                 store,
                 registry_hostname: "registry.test:5000".into(),
                 importer: Default::default(),
+                auth: wharf_apiserver::auth::Auth::disabled(),
             },
             _dir: dir,
         };

@@ -82,13 +82,11 @@ impl Harness {
 
     pub fn with_limits(limits: Limits) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let registry = Registry {
-            blobs: Arc::new(FsBlobStore::open(dir.path()).unwrap()),
-            meta: Arc::new(SqliteMetaStore::open(&dir.path().join("meta.db")).unwrap()),
+        let registry = Registry::new(
+            Arc::new(FsBlobStore::open(dir.path()).unwrap()),
+            Arc::new(SqliteMetaStore::open(&dir.path().join("meta.db")).unwrap()),
             limits,
-            observer: None,
-            pull_through: None,
-        };
+        );
         Harness {
             registry,
             _dir: dir,
@@ -98,13 +96,11 @@ impl Harness {
     /// The same stores, with a fresh blob store instance: what a restarted server sees
     /// (in-memory caches gone, files and database kept).
     pub fn restarted(&self) -> Registry {
-        Registry {
-            blobs: Arc::new(FsBlobStore::open(self._dir.path()).unwrap()),
-            meta: self.registry.meta.clone(),
-            limits: self.registry.limits.clone(),
-            observer: None,
-            pull_through: None,
-        }
+        Registry::new(
+            Arc::new(FsBlobStore::open(self._dir.path()).unwrap()),
+            self.registry.meta.clone(),
+            self.registry.limits.clone(),
+        )
     }
 
     pub async fn send(

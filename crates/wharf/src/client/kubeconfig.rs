@@ -108,17 +108,79 @@ impl Kubeconfig {
             .map(str::to_string)
     }
 
+    /// The token of the current context's user.
+    pub fn token(&self) -> Option<String> {
+        let user = self.current()?["user"].as_str()?;
+        named(&self.doc["users"], user)?
+            .pointer("/user/token")?
+            .as_str()
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+    }
+
+    /// The current context's name.
+    pub fn context_name(&self) -> Option<String> {
+        self.doc["current-context"].as_str().map(str::to_string)
+    }
+
+    /// Drops the token of the current context's user (after `logout`).
+    pub fn forget_token(&mut self) {
+        let Some(user) = self
+            .current()
+            .and_then(|c| c["user"].as_str())
+            .map(str::to_string)
+        else {
+            return;
+        };
+        if let Some(entries) = self.doc["users"].as_array_mut() {
+            for e in entries.iter_mut().filter(|e| e["name"] == user.as_str()) {
+                if let Some(u) = e["user"].as_object_mut() {
+                    u.remove("token");
+                }
+            }
+        }
+    }
+
     /// Makes (`server`, `namespace`) the current context, named the way oc names them
-    /// (`<namespace>/<host-port>/<user>`).
-    pub fn use_context(&mut self, server: &str, namespace: &str) {
+    /// (`<namespace>/<host-port>/<user>`). With `login`, the user is `<user>/<host-port>`
+    /// holding that token; without, the current user stays when it is on the same server.
+    pub fn use_context(&mut self, server: &str, namespace: &str, login: Option<(&str, &str)>) {
         let host = server
             .split("://")
             .nth(1)
             .unwrap_or(server)
             .trim_end_matches('/')
             .replace('.', "-");
-        let user = format!("wharf/{host}");
-        let context = format!("{namespace}/{host}/wharf");
+        let (user, user_name) = match login {
+            Some((name, token)) => {
+                let entry = format!("{name}/{host}");
+                upsert(
+                    &mut self.doc,
+                    "users",
+                    &entry,
+                    "user",
+                    json!({ "token": token }),
+                );
+                (entry, name.to_string())
+            }
+            None => {
+                let same_server = self.current().and_then(|c| c["cluster"].as_str()) == Some(&host);
+                match self.current().and_then(|c| c["user"].as_str()) {
+                    Some(u) if same_server => {
+                        let name = u.split('/').next().unwrap_or(u).to_string();
+                        (u.to_string(), name)
+                    }
+                    _ => {
+                        let entry = format!("wharf/{host}");
+                        if named(&self.doc["users"], &entry).is_none() {
+                            upsert(&mut self.doc, "users", &entry, "user", json!({}));
+                        }
+                        (entry, "wharf".to_string())
+                    }
+                }
+            }
+        };
+        let context = format!("{namespace}/{host}/{user_name}");
         upsert(
             &mut self.doc,
             "clusters",
@@ -126,9 +188,6 @@ impl Kubeconfig {
             "cluster",
             json!({ "server": server }),
         );
-        if named(&self.doc["users"], &user).is_none() {
-            upsert(&mut self.doc, "users", &user, "user", json!({}));
-        }
         upsert(
             &mut self.doc,
             "contexts",

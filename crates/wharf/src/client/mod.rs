@@ -84,6 +84,8 @@ impl Resource {
 
 pub struct Client {
     pub server: String,
+    /// The API token sent as `Authorization: Bearer`.
+    pub token: Option<String>,
     agent: ureq::Agent,
     discovery: std::cell::OnceCell<Vec<Value>>,
 }
@@ -94,11 +96,17 @@ pub const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,app
 pub fn status_error(status: &Value) -> CliError {
     let reason = status["reason"].as_str().unwrap_or("Unknown");
     let message = status["message"].as_str().unwrap_or("");
+    if reason == "Unauthorized" {
+        // oc's words, and what to do.
+        return CliError(format!(
+            "You must be logged in to the server (Unauthorized): {message}"
+        ));
+    }
     CliError(format!("Error from server ({reason}): {message}"))
 }
 
 impl Client {
-    pub fn new(server: &str) -> Client {
+    pub fn new(server: &str, token: Option<String>) -> Client {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(std::time::Duration::from_secs(60)))
@@ -106,8 +114,17 @@ impl Client {
             .into();
         Client {
             server: server.trim_end_matches('/').to_string(),
+            token,
             agent,
             discovery: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// `r` with the token, if there is one.
+    fn authorized<B>(&self, r: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        match &self.token {
+            Some(t) => r.header("Authorization", format!("Bearer {t}")),
+            None => r,
         }
     }
 
@@ -151,8 +168,7 @@ impl Client {
     /// A POST whose refusal the caller reads itself (`Err(Status)`).
     pub fn post_for_status(&self, path: &str, body: &Value) -> CliResult<Result<Value, Value>> {
         self.exchange(
-            self.agent
-                .post(&format!("{}{path}", self.server))
+            self.authorized(self.agent.post(&format!("{}{path}", self.server)))
                 .header("Content-Type", "application/json")
                 .send(body.to_string().as_bytes()),
         )
@@ -160,8 +176,7 @@ impl Client {
 
     pub fn get(&self, path: &str, accept: &str) -> CliResult<Value> {
         self.decode(
-            self.agent
-                .get(&format!("{}{path}", self.server))
+            self.authorized(self.agent.get(&format!("{}{path}", self.server)))
                 .header("Accept", accept)
                 .call(),
         )
@@ -169,8 +184,7 @@ impl Client {
 
     pub fn post(&self, path: &str, body: &Value) -> CliResult<Value> {
         self.decode(
-            self.agent
-                .post(&format!("{}{path}", self.server))
+            self.authorized(self.agent.post(&format!("{}{path}", self.server)))
                 .header("Content-Type", "application/json")
                 .send(body.to_string().as_bytes()),
         )
@@ -178,8 +192,7 @@ impl Client {
 
     pub fn put(&self, path: &str, body: &Value) -> CliResult<Value> {
         self.decode(
-            self.agent
-                .put(&format!("{}{path}", self.server))
+            self.authorized(self.agent.put(&format!("{}{path}", self.server)))
                 .header("Content-Type", "application/json")
                 .send(body.to_string().as_bytes()),
         )
@@ -187,15 +200,17 @@ impl Client {
 
     pub fn patch(&self, path: &str, content_type: &str, body: &Value) -> CliResult<Value> {
         self.decode(
-            self.agent
-                .patch(&format!("{}{path}", self.server))
+            self.authorized(self.agent.patch(&format!("{}{path}", self.server)))
                 .header("Content-Type", content_type)
                 .send(body.to_string().as_bytes()),
         )
     }
 
     pub fn delete(&self, path: &str) -> CliResult<Value> {
-        self.decode(self.agent.delete(&format!("{}{path}", self.server)).call())
+        self.decode(
+            self.authorized(self.agent.delete(&format!("{}{path}", self.server)))
+                .call(),
+        )
     }
 
     /// The API's resource lists (core v1 and each group's preferred version), read once.

@@ -53,6 +53,12 @@ impl Server {
         {
             cmd.args(["--listen", "127.0.0.1:0"]);
         }
+        // Tests of other areas run without authentication; tests of auth pass `--auth=on`.
+        if !extra.iter().any(|a| a.starts_with("--auth"))
+            && !env.iter().any(|(k, _)| *k == "WHARF_AUTH")
+        {
+            cmd.arg("--auth=none");
+        }
         cmd.args(extra)
             .envs(env.iter().copied())
             .stdout(Stdio::null())
