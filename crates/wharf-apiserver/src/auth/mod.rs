@@ -92,8 +92,9 @@ struct Inner {
     signer: OnceLock<tokens::Signer>,
     policy: Mutex<Option<(Instant, Arc<Policy>)>>,
     policy_dirty: AtomicBool,
-    /// By OAuthAccessToken name: when checked, and who it was.
-    tokens: Mutex<HashMap<String, (Instant, Caller)>>,
+    /// By OAuthAccessToken name: when checked, who it was, and when it expires (unix
+    /// seconds; `i64::MAX` for never).
+    tokens: Mutex<HashMap<String, (Instant, Caller, i64)>>,
     /// By sha256(user NUL password): when checked, and who it was.
     passwords: Mutex<HashMap<[u8; 32], (Instant, Caller)>>,
     failed: login_limits::FailedLogins,
@@ -343,8 +344,8 @@ impl ApiServer {
             )
         };
         let name = tokens::object_name(token).ok_or_else(invalid)?;
-        if let Some((at, caller)) = lock(&self.auth.0.tokens).get(&name) {
-            if at.elapsed() < CACHE_TTL {
+        if let Some((at, caller, expires)) = lock(&self.auth.0.tokens).get(&name) {
+            if at.elapsed() < CACHE_TTL && *expires > now_unix() {
                 return Ok(caller.clone());
             }
         }
@@ -366,7 +367,12 @@ impl ApiServer {
             .and_then(wharf_domain::time::parse_rfc3339)
             .ok_or_else(invalid)?;
         let expires_in = t.get("expiresIn").and_then(Value::as_i64).unwrap_or(0);
-        if expires_in > 0 && created + expires_in <= now_unix() {
+        let expires = if expires_in > 0 {
+            created + expires_in
+        } else {
+            i64::MAX
+        };
+        if expires <= now_unix() {
             return Err(invalid());
         }
         let user_name = t.get("userName").and_then(Value::as_str).unwrap_or("");
@@ -380,7 +386,7 @@ impl ApiServer {
             registry_scopes: None,
             token: Some(name.clone()),
         };
-        lock(&self.auth.0.tokens).insert(name, (Instant::now(), caller.clone()));
+        lock(&self.auth.0.tokens).insert(name, (Instant::now(), caller.clone(), expires));
         Ok(caller)
     }
 
@@ -652,6 +658,13 @@ impl ApiServer {
 /// Kubernetes' forbidden message, and what to ask for.
 pub fn forbidden(user: &UserInfo, attrs: &Attributes, role: Option<&str>) -> Forbidden {
     let mut message = format!("User \"{}\" cannot {}", user.name, attrs.describe());
+    if user.is_anonymous() {
+        message.push_str(": log in first (wharf login SERVER -u USER -p PASSWORD)");
+        return Forbidden {
+            anonymous: true,
+            message,
+        };
+    }
     match role {
         Some(role) if !attrs.namespace.is_empty() => message.push_str(&format!(
             ": the {role} role in project \"{ns}\" allows it (a project admin can grant it: wharf policy add-role-to-user {role} {user} -n {ns})",

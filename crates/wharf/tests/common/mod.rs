@@ -7,6 +7,7 @@
 //! - [`Layout`] builds OCI image layouts with umoci (single-arch images and a multi-arch index).
 #![allow(dead_code)]
 
+pub mod auth;
 pub mod distribution;
 
 use std::io::Read;
@@ -103,6 +104,11 @@ impl Server {
 
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Keeps `dir` (holding the data dir) until the server is dropped.
+    pub fn keep_dir(&mut self, dir: tempfile::TempDir) {
+        self._tmp = Some(dir);
     }
 
     /// SIGKILL, as a crash.
