@@ -165,3 +165,43 @@ impl Cli {
         Cli::logged_in(s, "kubeadmin", &s.kubeadmin_password())
     }
 }
+
+/// A registry token from `/openshift/token` for `scopes`, as `auth` (None: anonymous).
+pub fn registry_token(
+    s: &Server,
+    auth: Option<&str>,
+    scopes: &[&str],
+) -> (String, serde_json::Value) {
+    let q: Vec<String> = scopes
+        .iter()
+        .map(|sc| {
+            format!(
+                "scope={}",
+                sc.replace(':', "%3A")
+                    .replace('/', "%2F")
+                    .replace(',', "%2C")
+            )
+        })
+        .collect();
+    let r = call(
+        "GET",
+        &s.url(&format!("/openshift/token?service=wharf&{}", q.join("&"))),
+        auth,
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let token = r.json()["token"].as_str().unwrap().to_string();
+    // The granted scopes, read from the token's payload.
+    let payload = token
+        .trim_start_matches("wharf-rt.")
+        .split('.')
+        .next()
+        .unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    (token, claims["acc"].clone())
+}

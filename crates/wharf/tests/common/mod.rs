@@ -397,18 +397,36 @@ pub fn served_media_type(s: &Server, repo: &str, reference: &str) -> String {
 /// Pushes a small image (an OCI config with `config` as its `config` section, one layer of
 /// `layer` bytes) to `repo:tag` over plain HTTP; returns the manifest digest.
 pub fn push_image(s: &Server, repo: &str, tag: &str, config: Value, layer: &[u8]) -> String {
+    push_image_as(s, None, repo, tag, config, layer).manifest
+}
+
+/// What a push left: the manifest and layer digests.
+pub struct Pushed {
+    pub manifest: String,
+    pub layer: String,
+}
+
+/// [`push_image`] with an `Authorization` value, asserting every step succeeds.
+pub fn push_image_as(
+    s: &Server,
+    auth: Option<&str>,
+    repo: &str,
+    tag: &str,
+    config: Value,
+    layer: &[u8],
+) -> Pushed {
     let config = serde_json::json!({"architecture": "amd64", "os": "linux",
         "created": "2026-01-01T00:00:00Z", "config": config})
     .to_string();
-    let agent = http();
     let blob = |bytes: &[u8]| {
         let d = sha256_digest(bytes);
-        let r = agent
-            .post(&s.url(&format!("/v2/{repo}/blobs/uploads/?digest={d}")))
-            .header("Content-Type", "application/octet-stream")
-            .send(bytes)
-            .unwrap();
-        assert_eq!(r.status(), 201, "blob upload to {repo}");
+        let r = auth::call(
+            "POST",
+            &s.url(&format!("/v2/{repo}/blobs/uploads/?digest={d}")),
+            auth,
+            Some(("application/octet-stream", bytes)),
+        );
+        assert_eq!(r.status, 201, "blob upload to {repo}: {}", r.body);
         d
     };
     let c = blob(config.as_bytes());
@@ -418,13 +436,20 @@ pub fn push_image(s: &Server, repo: &str, tag: &str, config: Value, layer: &[u8]
         "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": c, "size": config.len()},
         "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": l, "size": layer.len()}]})
     .to_string();
-    let r = agent
-        .put(&s.url(&format!("/v2/{repo}/manifests/{tag}")))
-        .header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
-        .send(manifest.as_bytes())
-        .unwrap();
-    assert_eq!(r.status(), 201, "manifest push to {repo}:{tag}");
-    sha256_digest(manifest.as_bytes())
+    let r = auth::call(
+        "PUT",
+        &s.url(&format!("/v2/{repo}/manifests/{tag}")),
+        auth,
+        Some((
+            "application/vnd.oci.image.manifest.v1+json",
+            manifest.as_bytes(),
+        )),
+    );
+    assert_eq!(r.status, 201, "manifest push to {repo}:{tag}: {}", r.body);
+    Pushed {
+        manifest: sha256_digest(manifest.as_bytes()),
+        layer: l,
+    }
 }
 
 /// The `wharf` client with a kubeconfig of its own (shared with kubectl through `cmd`).
