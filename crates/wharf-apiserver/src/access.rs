@@ -100,6 +100,11 @@ pub(crate) fn narrowable(target: &Target, method: &Method) -> bool {
     )
 }
 
+/// A list (or watch) of projects, which shows each caller their own projects only.
+pub(crate) fn lists_projects(target: &Target) -> bool {
+    matches!(target, Target::Collection { rt, .. } if rt.plural == "projects")
+}
+
 /// The namespaces (or names) in which `attrs`, asked per namespace, is allowed.
 pub(crate) async fn visibility(
     api: &ApiServer,

@@ -650,6 +650,15 @@ impl ApiServer {
                 format!(" \"{}\"", attrs.name)
             };
             refused.message = format!("{what}{name} is forbidden: {}", refused.message);
+            let mut e = ApiError::from(refused);
+            // Kubernetes' details: what was refused, so clients need not parse the message.
+            let mut details =
+                serde_json::json!({ "group": attrs.api_group, "kind": attrs.resource });
+            if !attrs.name.is_empty() {
+                details["name"] = attrs.name.clone().into();
+            }
+            e.details = Some(details);
+            return Err(e);
         }
         Err(refused.into())
     }
