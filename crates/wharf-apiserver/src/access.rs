@@ -100,6 +100,30 @@ pub(crate) fn narrowable(target: &Target, method: &Method) -> bool {
     )
 }
 
+tokio::task_local! {
+    /// The caller of the API request this task serves, set once authenticated. Rules deep in a
+    /// write (a spec tag reading another namespace's stream) ask it through [`request_caller`]
+    /// instead of every write path carrying it; controllers' writes run outside any request.
+    static REQUEST_CALLER: std::cell::OnceCell<Caller>;
+}
+
+/// Runs `request` with a slot for its caller.
+pub(crate) async fn with_caller_slot<F: std::future::Future>(request: F) -> F::Output {
+    REQUEST_CALLER
+        .scope(std::cell::OnceCell::new(), request)
+        .await
+}
+
+/// Records who makes the request being served.
+pub(crate) fn set_request_caller(caller: &Caller) {
+    let _ = REQUEST_CALLER.try_with(|c| c.set(caller.clone()));
+}
+
+/// Who makes the API request being served; `None` for the server's own work.
+pub(crate) fn request_caller() -> Option<Caller> {
+    REQUEST_CALLER.try_with(|c| c.get().cloned()).ok().flatten()
+}
+
 /// A list (or watch) of projects, which shows each caller their own projects only.
 pub(crate) fn lists_projects(target: &Target) -> bool {
     matches!(target, Target::Collection { rt, .. } if rt.plural == "projects")

@@ -209,7 +209,7 @@ impl Params {
 }
 
 async fn dispatch(State(api): State<ApiServer>, req: Request) -> Response {
-    match handle(&api, req).await {
+    match access::with_caller_slot(handle(&api, req)).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
@@ -230,6 +230,7 @@ async fn handle(api: &ApiServer, req: Request) -> Result<Response> {
             auth::http::peer(&req),
         )
         .await?;
+    access::set_request_caller(&caller);
     let mut visible = None;
     let is_whoami =
         matches!(&target, Target::Item { rt, name, .. } if rt.plural == "users" && name == "~");
@@ -1123,6 +1124,34 @@ async fn projects(
     }
 }
 
+/// Spec §2.3: a new or changed spec tag reading a stream in another namespace needs the
+/// caller to be allowed `get imagestreams/layers` there (what a pull needs), or anyone could
+/// copy another project's images into their own stream and pull them from there.
+async fn foreign_sources_readable(api: &ApiServer, rt: &ResourceType, obj: &Value) -> Result<()> {
+    let Some(caller) = access::request_caller() else {
+        return Ok(());
+    };
+    let mut causes = Vec::new();
+    for (tag, ns, name) in wharf_domain::tag_resolution::changed_foreign_sources(obj) {
+        let attrs = wharf_domain::rbac::Attributes::registry_pull(&ns, &name);
+        match api.authorize(&caller, &attrs).await {
+            Ok(()) => {}
+            Err(e) if matches!(e.code, StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED) => causes
+                .push(status::Cause {
+                    field: format!("spec.tags[{tag}].from"),
+                    reason: "FieldValueForbidden",
+                    message: format!("Forbidden: {ns}/{name}: {:?} \"\"", e.message),
+                }),
+            Err(e) => return Err(e),
+        }
+    }
+    if causes.is_empty() {
+        return Ok(());
+    }
+    let name = meta::name_of(obj).unwrap_or_default().to_string();
+    Err(ApiError::invalid(rt, &name, causes))
+}
+
 /// imagestreamtags and imagetags: two views of one stream tag.
 fn is_tag_view(rt: &ResourceType) -> bool {
     matches!(rt.plural, "imagestreamtags" | "imagetags")
@@ -1155,6 +1184,7 @@ async fn resolve_spec_tags(
     if old.is_some_and(|o| generation(obj) <= generation(o)) {
         return Ok(());
     }
+    foreign_sources_readable(api, rt, obj).await?;
     let mut fetched = std::collections::HashMap::new();
     for (ns, name) in wharf_domain::tag_resolution::sources(obj) {
         if let Some(o) = api

@@ -34,6 +34,29 @@ pub fn sources(stream: &Value) -> Vec<(String, String)> {
     out
 }
 
+/// The spec tags new or changed on this write (their generation is the stream's) whose
+/// `from` is a stream in another namespace, as (tag, namespace, stream): reading through them
+/// needs `get imagestreams/layers` there, which the caller checks before resolving.
+pub fn changed_foreign_sources(stream: &Value) -> Vec<(String, String, String)> {
+    let (own, own_ns) = identity(stream);
+    let generation = stream
+        .pointer("/metadata/generation")
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
+    stream
+        .pointer("/spec/tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|t| t["generation"].as_i64() == Some(generation))
+        .filter_map(|t| {
+            let (ns, name, _) = source_of(t, own, own_ns)?;
+            let tag = t["name"].as_str().unwrap_or("").to_string();
+            (ns != own_ns).then_some((tag, ns, name))
+        })
+        .collect()
+}
+
 /// For an IST/ISI `from`: (namespace, stream, tag-or-id).
 fn source_of(tag: &Value, own: &str, own_ns: &str) -> Option<(String, String, String)> {
     let kind = tag.pointer("/from/kind")?.as_str()?;
@@ -194,6 +217,27 @@ mod tests {
 
     fn none(_: &str, _: &str) -> Option<Value> {
         None
+    }
+
+    #[test]
+    fn only_changed_tags_from_other_namespaces_need_a_look_at_the_source() {
+        let s = stream(
+            json!([
+                {"name": "a", "generation": 2, "from": {"kind": "ImageStreamTag", "namespace": "team", "name": "base:1"}},
+                {"name": "b", "generation": 1, "from": {"kind": "ImageStreamTag", "namespace": "team", "name": "base:1"}},
+                {"name": "c", "generation": 2, "from": {"kind": "ImageStreamTag", "name": "other:1"}},
+                {"name": "d", "generation": 2, "from": {"kind": "ImageStreamImage", "namespace": "ops", "name": "tool@sha256:ab"}},
+                {"name": "e", "generation": 2, "from": {"kind": "DockerImage", "name": "quay.io/x/y:1"}}
+            ]),
+            json!([]),
+        );
+        assert_eq!(
+            changed_foreign_sources(&s),
+            [
+                ("a".to_string(), "team".to_string(), "base".to_string()),
+                ("d".to_string(), "ops".to_string(), "tool".to_string())
+            ]
+        );
     }
 
     #[test]

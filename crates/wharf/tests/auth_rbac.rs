@@ -405,3 +405,56 @@ fn passwords_and_tokens_never_reach_the_server_log() {
         assert!(!log.contains(secret), "{secret:?} is in the log:\n{log}");
     }
 }
+
+#[test]
+fn tagging_from_another_project_needs_the_right_to_pull_there() {
+    let t = team();
+    // The CLI reads the source tag first, and is refused there.
+    let refused = t
+        .bob
+        .wharf_fails(&["tag", "alice-proj/app:v1", "bob-proj/copy:v1"]);
+    assert!(refused.contains("Forbidden"), "{refused}");
+    // The server holds the rule itself: a stream naming another project's tag is invalid.
+    let bob = bearer(&t.s.token("bob", "builder"));
+    let stream = json!({"apiVersion": "image.openshift.io/v1", "kind": "ImageStream",
+        "metadata": {"name": "copy"},
+        "spec": {"tags": [{"name": "v1",
+            "from": {"kind": "ImageStreamTag", "namespace": "alice-proj", "name": "app:v1"}}]}})
+    .to_string();
+    let create = || {
+        call(
+            "POST",
+            &t.s.url("/apis/image.openshift.io/v1/namespaces/bob-proj/imagestreams"),
+            Some(&bob),
+            Some(("application/json", stream.as_bytes())),
+        )
+    };
+    let invalid = create();
+    assert_eq!(invalid.status, 422, "{}", invalid.body);
+    let message = invalid.json()["message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("spec.tags[v1].from: Forbidden: alice-proj/app: "),
+        "{message}"
+    );
+    assert!(message.contains("system:image-puller"), "{message}");
+    let stream_url =
+        t.s.url("/apis/image.openshift.io/v1/namespaces/bob-proj/imagestreams/copy");
+    assert_eq!(call("GET", &stream_url, Some(&bob), None).status, 404);
+    // Once bob may pull from alice's project, the tag resolves to her image.
+    t.alice.wharf(&[
+        "policy",
+        "add-role-to-user",
+        "system:image-puller",
+        "bob",
+        "-n",
+        "alice-proj",
+    ]);
+    let created = create();
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(
+        created.json()["status"]["tags"][0]["tag"],
+        "v1",
+        "{}",
+        created.body
+    );
+}
