@@ -268,7 +268,17 @@ async fn handle(api: &ApiServer, req: Request) -> Result<Response> {
         let bytes = http_body_util::Limited::new(req.into_body(), MAX_BODY)
             .collect()
             .await
-            .map_err(|e| ApiError::bad_request(format!("cannot read the request body: {e}")))?
+            .map_err(|e| {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "RequestEntityTooLarge",
+                        format!("Request entity too large: limit is {MAX_BODY}"),
+                    )
+                } else {
+                    ApiError::bad_request(format!("cannot read the request body: {e}"))
+                }
+            })?
             .to_bytes();
         Ok::<_, ApiError>(bytes)
     };
