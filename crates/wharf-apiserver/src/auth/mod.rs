@@ -361,17 +361,7 @@ impl ApiServer {
             .map_err(|e| AuthError::Internal(e.to_string()))?
             .ok_or_else(invalid)?;
         let t = &stored.value;
-        let created = t
-            .pointer("/metadata/creationTimestamp")
-            .and_then(Value::as_str)
-            .and_then(wharf_domain::time::parse_rfc3339)
-            .ok_or_else(invalid)?;
-        let expires_in = t.get("expiresIn").and_then(Value::as_i64).unwrap_or(0);
-        let expires = if expires_in > 0 {
-            created + expires_in
-        } else {
-            i64::MAX
-        };
+        let expires = token_expiry(t).ok_or_else(invalid)?;
         if expires <= now_unix() {
             return Err(invalid());
         }
@@ -661,6 +651,58 @@ impl ApiServer {
             return Err(e);
         }
         Err(refused.into())
+    }
+}
+
+/// When a stored OAuthAccessToken stops working (Unix seconds): its creation plus
+/// `expiresIn`, or never when that is 0; `None` when it has no readable creation time.
+fn token_expiry(t: &Value) -> Option<i64> {
+    let created = t
+        .pointer("/metadata/creationTimestamp")
+        .and_then(Value::as_str)
+        .and_then(wharf_domain::time::parse_rfc3339)?;
+    Some(match t.get("expiresIn").and_then(Value::as_i64) {
+        Some(n) if n > 0 => created + n,
+        _ => i64::MAX,
+    })
+}
+
+impl ApiServer {
+    /// Deletes the API tokens that have expired (they authenticate nobody, but would pile
+    /// up in the store and in `oauthaccesstokens` lists); returns how many went.
+    pub async fn sweep_expired_tokens(&self) -> Result<usize, ApiError> {
+        let rt = crate::resources::find("oauth.openshift.io", "v1", "oauthaccesstokens")
+            .expect("oauthaccesstokens are served");
+        let list = self
+            .store
+            .list_objects(&rt.selector(None), None, None)
+            .await
+            .map_err(ApiError::internal)?;
+        let now = now_unix();
+        let mut swept = 0;
+        for o in list.items {
+            if token_expiry(&o.value).is_some_and(|e| e > now) {
+                continue;
+            }
+            match crate::write(self, rt, o.key, crate::Write::Delete(None)).await {
+                Ok(_) => swept += 1,
+                Err(wharf_storage::StorageError::NotFound) => {}
+                Err(e) => return Err(ApiError::internal(e)),
+            }
+        }
+        Ok(swept)
+    }
+}
+
+/// Sweeps expired API tokens every `every`, for as long as the server runs.
+pub async fn run_token_sweeper(api: ApiServer, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        match api.sweep_expired_tokens().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(tokens = n, "deleted expired API tokens"),
+            Err(e) => tracing::warn!(error = e.message, "sweeping expired API tokens failed"),
+        }
     }
 }
 
