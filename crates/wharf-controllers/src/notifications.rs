@@ -1,22 +1,27 @@
 //! `POST /notifications`: CNCF Distribution's push notifications (its `notifications.endpoints`
 //! config, envelope `application/vnd.docker.distribution.events.v1+json`). Every push of a tag
 //! re-imports, at once, the stream tags that import that image, so users need not wait for
-//! the next scheduled import.
+//! the next scheduled import. With authentication on, the notifier sends a token (Distribution's
+//! endpoint `headers: {Authorization: ["Bearer <token>"]}`) of a caller allowed to create
+//! image stream imports in every namespace.
 //!
 //! The envelope is `{"events": [{"action": "push", "target": {"repository", "tag", "url", …},
 //! "request": {"host", …}}]}`; the registry is the request's host, else the target URL's.
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use serde_json::{json, Value};
+use wharf_apiserver::auth::Credentials;
 use wharf_apiserver::import::create_import;
 use wharf_apiserver::meta::served;
+use wharf_apiserver::status::ApiError;
 use wharf_apiserver::ApiServer;
 use wharf_domain::import::{tag_import_request, tags_importing};
+use wharf_domain::rbac::Attributes;
 use wharf_storage::Selector;
 
 /// Largest notification body accepted.
@@ -64,7 +69,22 @@ fn reply(code: StatusCode, body: Value) -> Response {
         .into_response()
 }
 
-async fn receive(State(api): State<ApiServer>, body: Bytes) -> Response {
+/// Who may notify: with authentication on, a caller allowed to create image stream imports
+/// in every namespace (a cluster admin, or a service account given such a cluster role),
+/// since one notification re-imports tags across all projects.
+async fn notifier_allowed(api: &ApiServer, headers: &HeaderMap) -> Result<(), ApiError> {
+    if !api.auth.enabled() {
+        return Ok(());
+    }
+    let caller = api.authenticate(&Credentials::of(headers)?, None).await?;
+    let attrs = Attributes::resource("create", "image.openshift.io", "imagestreamimports", "", "");
+    api.authorize(&caller, &attrs).await
+}
+
+async fn receive(State(api): State<ApiServer>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(e) = notifier_allowed(&api, &headers).await {
+        return e.into_response();
+    }
     let Ok(envelope) = serde_json::from_slice::<Value>(&body) else {
         return reply(
             StatusCode::BAD_REQUEST,

@@ -218,6 +218,51 @@ fn a_push_notification_reimports_at_once() {
 }
 
 #[test]
+fn with_auth_on_only_a_notifier_with_a_cluster_wide_import_right_is_heard() {
+    if !peers() {
+        return;
+    }
+    let s = Server::start_secured(&[("alice", "wonderland")]);
+    let envelope = r#"{"events": []}"#;
+    let notify = |auth: Option<&str>| {
+        auth::call(
+            "POST",
+            &s.url("/notifications"),
+            auth,
+            Some(("application/json", envelope.as_bytes())),
+        )
+    };
+    let anonymous = notify(None);
+    assert_eq!(anonymous.status, 401, "{}", anonymous.body);
+    assert_eq!(anonymous.json()["kind"], "Status");
+    let alice = notify(Some(&auth::bearer(&s.token("alice", "wonderland"))));
+    assert_eq!(alice.status, 403, "{}", alice.body);
+    assert!(alice.body.contains("imagestreamimports"), "{}", alice.body);
+
+    // Distribution sends the admin's token with each notification, and is heard.
+    let admin = Cli::as_kubeadmin(&s);
+    let token = admin.wharf(&["whoami", "-t"]).trim().to_string();
+    let d = Distribution::start_notifying_with_token(&s.url("/notifications"), &token).unwrap();
+    let layout = Layout::build(256);
+    let first = push(&layout, &d, "amd64", "team/app:v1");
+    admin.wharf(&["new-project", "demo"]);
+    admin.wharf(&[
+        "import-image",
+        "app:v1",
+        &format!("--from={}/team/app:v1", d.addr),
+        "--confirm",
+        "--insecure",
+    ]);
+    let second = push(&layout, &d, "arm64", "team/app:v1");
+    let is = wait_for(20, "the pushed digest imported", || {
+        let is: Value =
+            serde_json::from_str(&admin.wharf(&["get", "is", "app", "-o", "json"])).unwrap();
+        (history(&is, "v1").len() == 2).then_some(is)
+    });
+    assert_eq!(history(&is, "v1"), [second, first]);
+}
+
+#[test]
 fn a_notification_that_is_not_json_is_refused_with_a_clear_error() {
     let s = Server::start();
     let r = http()

@@ -29,7 +29,12 @@ impl Distribution {
     /// An anonymous registry that sends its events (CNCF Distribution's notifications) to
     /// `url` as they happen.
     pub fn start_notifying(url: &str) -> Option<Distribution> {
-        Distribution::start_with(None, Some(url))
+        Distribution::start_with(None, Some((url, None)))
+    }
+
+    /// The same, sending `Authorization: Bearer <token>` with each notification.
+    pub fn start_notifying_with_token(url: &str, token: &str) -> Option<Distribution> {
+        Distribution::start_with(None, Some((url, Some(token))))
     }
 
     /// A registry that accepts only `user`/`pass` (htpasswd, bcrypt).
@@ -37,7 +42,10 @@ impl Distribution {
         Distribution::start_with(Some((user, pass)), None)
     }
 
-    fn start_with(auth: Option<(&str, &str)>, notify: Option<&str>) -> Option<Distribution> {
+    fn start_with(
+        auth: Option<(&str, &str)>,
+        notify: Option<(&str, Option<&str>)>,
+    ) -> Option<Distribution> {
         if !require("docker-registry") {
             return None;
         }
@@ -67,10 +75,15 @@ impl Distribution {
                 file.display()
             ));
         }
-        if let Some(url) = notify {
+        if let Some((url, token)) = notify {
             config.push_str(&format!(
                 "notifications:\n  endpoints:\n    - name: wharf\n      url: {url}\n      timeout: 2s\n      threshold: 5\n      backoff: 1s\n"
             ));
+            if let Some(t) = token {
+                config.push_str(&format!(
+                    "      headers:\n        Authorization: [\"Bearer {t}\"]\n"
+                ));
+            }
         }
         let config_path = tmp.path().join("config.yml");
         std::fs::write(&config_path, config).unwrap();
