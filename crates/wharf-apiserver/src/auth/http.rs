@@ -208,6 +208,11 @@ async fn registry_token(State(api): State<ApiServer>, req: Request) -> Response 
         user: caller.user.name.clone(),
         groups: caller.user.groups.clone(),
         access: granted.iter().map(ToString::to_string).collect(),
+        refused: requested
+            .iter()
+            .filter(|s| matches!(s, Scope::Repository { .. }) && !granted.contains(s))
+            .map(ToString::to_string)
+            .collect(),
         expires: now + ttl.as_secs() as i64,
     });
     crate::json_response(

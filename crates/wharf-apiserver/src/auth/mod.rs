@@ -168,6 +168,8 @@ pub struct Caller {
     pub registry_scopes: Option<Arc<Vec<Scope>>>,
     /// The OAuthAccessToken name, when the caller came with an API token.
     pub token: Option<String>,
+    /// What a registry token was asked for and not granted (see `RegistryClaims::refused`).
+    pub registry_refused: Vec<Scope>,
 }
 
 impl Caller {
@@ -176,6 +178,7 @@ impl Caller {
             user,
             registry_scopes: None,
             token: None,
+            registry_refused: Vec::new(),
         }
     }
 
@@ -319,6 +322,11 @@ impl ApiServer {
                             .collect(),
                     )),
                     token: None,
+                    registry_refused: claims
+                        .refused
+                        .iter()
+                        .filter_map(|s| wharf_domain::rbac::scope::parse_scope(s).ok())
+                        .collect(),
                 }),
                 Some(Err(why)) => Err(AuthError::Unauthorized(why.into())),
                 None => self.token_caller(t).await,
@@ -375,6 +383,7 @@ impl ApiServer {
             user,
             registry_scopes: None,
             token: Some(name.clone()),
+            registry_refused: Vec::new(),
         };
         lock(&self.auth.0.tokens).insert(name, (Instant::now(), caller.clone(), expires));
         Ok(caller)

@@ -38,7 +38,12 @@ fn challenge(
         value.push_str(&format!(",scope=\"{s}\""));
     }
     if insufficient {
-        value.push_str(",error=\"insufficient_scope\"");
+        // RFC 6750's error and description: Docker's and podman's clients show the
+        // description, the one place a bodiless HEAD can say why it was refused.
+        let description = message.replace('\\', "\\\\").replace('"', "\\\"");
+        value.push_str(&format!(
+            ",error=\"insufficient_scope\",error_description=\"{description}\""
+        ));
     }
     OciError::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", message)
         .with_header(header::WWW_AUTHENTICATE, value)
@@ -76,6 +81,20 @@ fn in_scopes(scopes: &[Scope], access: Access<'_>) -> bool {
     }
 }
 
+/// The action to explain a refusal of `action` on `repo` by: `push` when the token was
+/// asked for a push there (the client is pushing, though its first request only reads).
+fn wanted_action(refused: &[Scope], repo: &str, action: &'static str) -> &'static str {
+    let push_wanted = refused.iter().any(|s| {
+        matches!(s, Scope::Repository { name, actions }
+            if name == repo && actions.iter().any(|a| a == "push" || a == "*"))
+    });
+    if action == "pull" && push_wanted {
+        "push"
+    } else {
+        action
+    }
+}
+
 #[async_trait::async_trait]
 impl AccessControl for RegistryAccess {
     async fn check(
@@ -103,16 +122,28 @@ impl AccessControl for RegistryAccess {
         }
         if let Some(scopes) = &caller.registry_scopes {
             if !in_scopes(scopes, access) {
-                return Err(challenge(
-                    api,
-                    headers,
-                    scope_of(access),
-                    &format!(
+                // Say why: RBAC's refusal when the token's user may not do it at all (the
+                // token endpoint grants what RBAC allows), else that the token is too narrow.
+                let refused = match action(access) {
+                    Some((a, repo)) => {
+                        let a = wanted_action(&caller.registry_refused, repo.as_str(), a);
+                        let (ns, name) = repository_parts(repo.as_str());
+                        let attrs = registry_attributes(a, ns, name).expect("a registry action");
+                        let policy = api.policy().await.map_err(internal)?;
+                        let user = policy.with_groups(&caller.user);
+                        (!policy.allows(&user, &attrs)).then(|| {
+                            forbidden(&caller.user, &attrs, policy.missing_role(&attrs)).message
+                        })
+                    }
+                    None => None,
+                };
+                let message = refused.unwrap_or_else(|| {
+                    format!(
                         "the registry token does not grant {}: ask /openshift/token for that scope",
                         scope_of(access).unwrap_or_default()
-                    ),
-                    true,
-                ));
+                    )
+                });
+                return Err(challenge(api, headers, scope_of(access), &message, true));
             }
         }
         match access {

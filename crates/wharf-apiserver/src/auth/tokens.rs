@@ -64,6 +64,10 @@ pub struct RegistryClaims {
     /// Unix seconds after which the token is refused.
     #[serde(rename = "exp")]
     pub expires: i64,
+    /// Repository scopes asked for but not granted in full, so a refusal can name the role
+    /// the client wanted (a push starts with HEADs, which only need pull).
+    #[serde(rename = "ref", default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<String>,
 }
 
 /// Signs and checks registry tokens.
@@ -146,6 +150,7 @@ mod tests {
 
     fn claims(expires: i64) -> RegistryClaims {
         RegistryClaims {
+            refused: Vec::new(),
             user: "alice".into(),
             groups: vec!["system:authenticated".into()],
             access: vec!["repository:p/x:pull".into()],
