@@ -274,6 +274,25 @@ fn a_registry_token_is_held_to_its_repository_and_actions() {
         "{}",
         other.challenge
     );
+    // A token granting nothing of what was asked says, in the challenge clients show, which
+    // role is missing for what the client wanted (a push, though its first request is a HEAD).
+    let (bobs, granted) =
+        registry_token(&p.s, Some(&p.bob), &["repository:alice-proj/app:pull,push"]);
+    assert_eq!(granted, json!([]));
+    let head = call(
+        "HEAD",
+        &p.s.url(&format!("/v2/alice-proj/app/blobs/{}", p.layer)),
+        Some(&bearer(&bobs)),
+        None,
+    );
+    assert_eq!(head.status, 401);
+    assert!(
+        head.challenge.contains(
+            "error_description=\"User \\\"bob\\\" cannot update resource \\\"imagestreams/layers\\\""
+        ) && head.challenge.contains("the system:image-pusher role in project \\\"alice-proj\\\""),
+        "{}",
+        head.challenge
+    );
     // A registry token cannot be traded for a wider one.
     let traded = call(
         "GET",
