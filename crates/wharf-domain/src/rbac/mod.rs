@@ -240,18 +240,18 @@ impl Attributes {
     /// "image.openshift.io" in the namespace "p"`, `… at the cluster scope`, or `get path "/x"`.
     pub fn describe(&self) -> String {
         if !self.is_resource_request() {
-            return format!("{} path {}", self.verb, go_quote(&self.path));
+            return format!("{} path {}", self.verb, crate::gofmt::quote(&self.path));
         }
         let scope = if self.namespace.is_empty() {
             "at the cluster scope".to_string()
         } else {
-            format!("in the namespace {}", go_quote(&self.namespace))
+            format!("in the namespace {}", crate::gofmt::quote(&self.namespace))
         };
         format!(
             "{} resource {} in API group {} {scope}",
             self.verb,
-            go_quote(&self.combined_resource()),
-            go_quote(&self.api_group),
+            crate::gofmt::quote(&self.combined_resource()),
+            crate::gofmt::quote(&self.api_group),
         )
     }
 
@@ -611,30 +611,4 @@ where
 /// Whether `values` holds `value` or `*`.
 fn matches_or_star(values: &[String], value: &str) -> bool {
     values.iter().any(|v| v == "*" || v == value)
-}
-
-/// Go's `%q` (`strconv.Quote`) for the strings of forbidden messages.
-fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

@@ -98,7 +98,7 @@ impl std::error::Error for FieldError {}
 
 fn render_bad_value(v: &Value) -> String {
     match v {
-        Value::String(s) => go_quote(s),
+        Value::String(s) => crate::gofmt::quote(s),
         other => go_json(other),
     }
 }
@@ -135,37 +135,11 @@ impl Parameter {
     }
 }
 
-/// Go's `strconv.Quote` (close enough: printable Unicode is kept, controls are escaped).
-fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// The message `oc process --local` prints for processing errors (A.12, kubectl `CheckErr` on an
 /// Invalid status): `The Template "<name>" is invalid: <field>: <body>` for one error,
 /// `The Template "<name>" is invalid: \n* <field>: <body>\n* …` for several.
 pub fn invalid_template_message(name: &str, errors: &[FieldError]) -> String {
-    let head = format!("The Template {} is invalid", go_quote(name));
+    let head = format!("The Template {} is invalid", crate::gofmt::quote(name));
     match errors {
         [] => head,
         [one] => format!("{head}: {one}"),
