@@ -11,11 +11,13 @@ use serde_json::Value;
 
 use crate::cli::{context, list_projects, project_names, Global};
 use crate::client::kubeconfig::Kubeconfig;
-use crate::client::{error, CliResult, Client};
+use crate::client::{error, CliResult, Client, ClientTls, TlsSettings, UNKNOWN_AUTHORITY};
 
 #[derive(Args, Debug)]
 pub struct LoginArgs {
-    /// The server, e.g. http://127.0.0.1:5000 [default: the current context's]
+    /// The server, e.g. http://127.0.0.1:5000 or https://HOST:PORT (with
+    /// --certificate-authority=CA.crt or --insecure-skip-tls-verify unless a trusted authority
+    /// signed its certificate) [default: the current context's]
     pub server: Option<String>,
     /// User name
     #[arg(short = 'u', long)]
@@ -47,14 +49,9 @@ fn ask_password() -> CliResult<String> {
 }
 
 /// A new API token for `user`, from the server's OAuth endpoint.
-fn request_token(server: &str, user: &str, password: &str) -> CliResult<String> {
+fn request_token(server: &str, tls: &ClientTls, user: &str, password: &str) -> CliResult<String> {
     use base64::Engine as _;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(std::time::Duration::from_secs(60)))
-        .build()
-        .into();
+    let agent = tls.agent(Some(0))?;
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
     let url = format!(
         "{server}/oauth/authorize?response_type=token&client_id=openshift-challenging-client"
@@ -64,7 +61,7 @@ fn request_token(server: &str, user: &str, password: &str) -> CliResult<String> 
         .header("Authorization", format!("Basic {basic}"))
         .header("X-CSRF-Token", "1")
         .call()
-        .map_err(|e| error(format!("cannot reach the server at {server}: {e}")))?;
+        .map_err(|e| crate::client::transport_error(server, &e))?;
     let status = resp.status().as_u16();
     if status == 302 {
         let location = resp
@@ -79,13 +76,12 @@ fn request_token(server: &str, user: &str, password: &str) -> CliResult<String> 
             .map(str::to_string)
             .ok_or_else(|| error("the server's login answer carried no token"));
     }
-    let body: Value = resp
-        .body_mut()
-        .read_to_vec()
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or(Value::Null);
-    let message = body["message"].as_str().unwrap_or("");
+    let raw = resp.body_mut().read_to_vec().unwrap_or_default();
+    let body: Value = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+    // A Status's message, else the text (e.g. "Client sent an HTTP request to an HTTPS
+    // server." for http:// to a TLS server).
+    let text = String::from_utf8_lossy(&raw);
+    let message = body["message"].as_str().unwrap_or_else(|| text.trim());
     Err(match status {
         401 => error(format!(
             "Login failed (401 Unauthorized)\nVerify you have provided correct credentials. ({message})"
@@ -109,12 +105,13 @@ pub fn login(g: &Global, args: &LoginArgs) -> CliResult<()> {
         format!("http://{server}")
     };
     let server = server.trim_end_matches('/').to_string();
+    let tls = login_tls(g, &config, &server)?;
     let (token, how) = if let Some(user) = &args.username {
         let password = match &args.password {
             Some(p) => p.clone(),
             None => ask_password()?,
         };
-        (Some(request_token(&server, user, &password)?), "")
+        (Some(request_token(&server, &tls, user, &password)?), "")
     } else if let Some(t) = &g.token {
         (Some(t.clone()), " using the token provided")
     } else if config.server().as_deref() == Some(server.as_str()) {
@@ -122,7 +119,7 @@ pub fn login(g: &Global, args: &LoginArgs) -> CliResult<()> {
     } else {
         (None, " using existing credentials")
     };
-    let client = Client::new(&server, token.clone());
+    let client = Client::new(&server, token.clone(), &tls)?;
     let me = client.get(WHOAMI, "application/json").map_err(|e| {
         if args.username.is_none() && e.0.contains("Unauthorized") {
             error(format!(
@@ -149,6 +146,12 @@ pub fn login(g: &Global, args: &LoginArgs) -> CliResult<()> {
         &namespace,
         token.as_deref().map(|t| (user.as_str(), t)),
     );
+    // What was chosen on this login is kept for the next commands (and kubectl).
+    let ca = g
+        .certificate_authority
+        .as_ref()
+        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()));
+    config.set_cluster_tls(&server, ca.as_deref(), tls.insecure);
     config.save()?;
     if args.username.is_some() {
         println!("Login successful.\n");
@@ -163,6 +166,46 @@ pub fn login(g: &Global, args: &LoginArgs) -> CliResult<()> {
         println!("Using project \"{namespace}\".");
     }
     Ok(())
+}
+
+/// How `login` checks the server's certificate: the flags, else what the kubeconfig says
+/// about this server. A certificate no trusted authority signed fails with what to pass, or,
+/// on a terminal, asks whether to go on without the check, as oc does.
+fn login_tls(g: &Global, config: &Kubeconfig, server: &str) -> CliResult<ClientTls> {
+    let flagged = g.certificate_authority.is_some() || g.insecure_skip_tls_verify;
+    let known = if flagged {
+        TlsSettings::default()
+    } else {
+        config.tls_for_server(server)
+    };
+    let tls = ClientTls::resolve(
+        g.certificate_authority.as_deref(),
+        g.insecure_skip_tls_verify,
+        &known,
+    )?;
+    if !server.starts_with("https://") || tls.insecure {
+        return Ok(tls);
+    }
+    if !Client::new(server, None, &tls)?.untrusted() {
+        return Ok(tls);
+    }
+    use std::io::IsTerminal as _;
+    if g.certificate_authority.is_some() || !std::io::stdin().is_terminal() {
+        return Err(error(UNKNOWN_AUTHORITY));
+    }
+    eprint!("The server uses a certificate signed by an unknown authority.\nYou can bypass the certificate check, but any data you send to the server could be intercepted by others.\nUse insecure connections? (y/n): ");
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| error(format!("cannot read the answer: {e}")))?;
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Ok(ClientTls {
+            insecure: true,
+            ..ClientTls::default()
+        })
+    } else {
+        Err(error(UNKNOWN_AUTHORITY))
+    }
 }
 
 pub fn whoami(g: &Global, args: &WhoamiArgs) -> CliResult<()> {

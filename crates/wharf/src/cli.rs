@@ -26,6 +26,14 @@ pub struct Global {
     /// An API token to use instead of the kubeconfig's
     #[arg(long, global = true)]
     pub token: Option<String>,
+    /// A CA certificate (PEM) to check the server's certificate with, instead of the
+    /// kubeconfig's; `wharf login` keeps it there
+    #[arg(long, global = true, value_name = "FILE")]
+    pub certificate_authority: Option<PathBuf>,
+    /// Don't check the server's certificate: anyone on the way could read and change what is
+    /// sent. `wharf login` keeps this choice in the kubeconfig
+    #[arg(long, global = true)]
+    pub insecure_skip_tls_verify: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -202,8 +210,13 @@ pub(crate) fn context(g: &Global, server_override: Option<&str>) -> CliResult<Ct
         .or_else(|| config.namespace())
         .unwrap_or_else(|| "default".into());
     let token = g.token.clone().or_else(|| config.token());
+    let tls = crate::client::ClientTls::resolve(
+        g.certificate_authority.as_deref(),
+        g.insecure_skip_tls_verify,
+        &config.tls(),
+    )?;
     Ok(Ctx {
-        client: Client::new(&server, token),
+        client: Client::new(&server, token, &tls)?,
         config,
         namespace,
     })

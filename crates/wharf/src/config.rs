@@ -28,6 +28,21 @@ pub struct FileConfig {
     pub oauth: OAuthConfig,
     #[serde(default)]
     pub auth: AuthConfig,
+    /// `none` (the default) or `self-signed`, as `--tls`.
+    pub tls: Option<String>,
+    /// The serving certificate, in the shape of OpenShift's master config `servingInfo`.
+    #[serde(default)]
+    pub serving_info: ServingInfoConfig,
+}
+
+/// HTTPS with a certificate of the operator's (OpenShift's `servingInfo`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ServingInfoConfig {
+    /// The certificate (chain), PEM, as `--tls-cert`.
+    pub cert_file: Option<PathBuf>,
+    /// Its private key, PEM (PKCS#8, RSA or EC), as `--tls-key`.
+    pub key_file: Option<PathBuf>,
 }
 
 /// Who may log in, in the shape of OpenShift's cluster `OAuth` spec.
@@ -163,5 +178,22 @@ mod tests {
             serde_norway::from_str("limits:\n  maxManifestBytes: 10\nuploads:\n  expiry: 1h\n")
                 .unwrap();
         assert_eq!(c.limits.max_manifest_bytes, Some(10));
+    }
+
+    #[test]
+    fn serving_info_names_the_certificate() {
+        let c: FileConfig = serde_norway::from_str(
+            "servingInfo:\n  certFile: /etc/wharf/tls.crt\n  keyFile: /etc/wharf/tls.key\ntls: none\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.serving_info.cert_file.as_deref(),
+            Some(Path::new("/etc/wharf/tls.crt"))
+        );
+        assert_eq!(
+            c.serving_info.key_file.as_deref(),
+            Some(Path::new("/etc/wharf/tls.key"))
+        );
+        assert_eq!(c.tls.as_deref(), Some("none"));
     }
 }

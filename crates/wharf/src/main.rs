@@ -19,6 +19,7 @@ mod process;
 mod samples;
 mod serve;
 mod tag;
+mod tls;
 
 use std::process::ExitCode;
 

@@ -1,5 +1,6 @@
 //! `wharf serve`: opens the embedded stores under the data directory, serves the registry
-//! (`/v2`) and the Kubernetes-style API (`/api`, `/apis`, `/version`) on one listener,
+//! (`/v2`) and the Kubernetes-style API (`/api`, `/apis`, `/version`) on one listener (plain
+//! HTTP, or HTTPS with `--tls-cert/--tls-key` or `--tls=self-signed`: tls.rs),
 //! purges abandoned uploads, and shuts down gracefully on SIGINT/SIGTERM (in-flight requests
 //! finish; nothing half-written is ever visible, because visibility is a committed transaction).
 
@@ -48,6 +49,17 @@ pub struct ServeArgs {
     /// `htpasswd`; more providers go in the config file's `oauth.identityProviders`
     #[arg(long, env = "WHARF_HTPASSWD_FILE")]
     htpasswd_file: Option<PathBuf>,
+    /// `self-signed`: serve HTTPS with a CA and certificate generated once under
+    /// `<data-dir>/tls` (trust `ca.crt`); `none`: plain HTTP [default: none, or HTTPS when
+    /// --tls-cert is given]
+    #[arg(long, env = "WHARF_TLS", value_parser = ["none", "self-signed"])]
+    tls: Option<String>,
+    /// Serve HTTPS with this certificate (chain), PEM; needs --tls-key
+    #[arg(long, env = "WHARF_TLS_CERT", value_name = "FILE")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert, PEM (PKCS#8, RSA or EC)
+    #[arg(long, env = "WHARF_TLS_KEY", value_name = "FILE")]
+    tls_key: Option<PathBuf>,
 }
 
 /// Settings after flags, environment, file and defaults are merged.
@@ -64,6 +76,7 @@ struct Settings {
     /// None: scheduled imports are off.
     schedule: Option<wharf_controllers::image_import::Schedule>,
     auth: wharf_apiserver::auth::AuthSettings,
+    tls: crate::tls::TlsMode,
 }
 
 fn settings(args: ServeArgs) -> Result<Settings, String> {
@@ -78,7 +91,15 @@ fn settings(args: ServeArgs) -> Result<Settings, String> {
     if let Some(m) = file.limits.max_uploads_per_client {
         limits.max_uploads_per_client = m.max(1);
     }
-    let auth = auth_settings(&args, &file)?;
+    let tls = crate::tls::resolve(
+        args.tls.as_deref().or(file.tls.as_deref()),
+        args.tls_cert
+            .clone()
+            .or(file.serving_info.cert_file.clone()),
+        args.tls_key.clone().or(file.serving_info.key_file.clone()),
+    )?;
+    let mut auth = auth_settings(&args, &file)?;
+    auth.tls = tls != crate::tls::TlsMode::None;
     let interval = parse_duration(
         args.scheduled_import_interval
             .as_deref()
@@ -109,6 +130,7 @@ fn settings(args: ServeArgs) -> Result<Settings, String> {
     };
     Ok(Settings {
         auth,
+        tls,
         schedule,
         max_images_per_repository,
         data_dir: args
@@ -184,6 +206,7 @@ fn auth_settings(
             None => defaults.registry_token_ttl,
         },
         login_limits: limits,
+        // Set by `settings` from the TLS mode.
         tls: false,
     })
 }
@@ -208,6 +231,19 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
 async fn serve(s: Settings) -> Result<(), String> {
     std::fs::create_dir_all(&s.data_dir)
         .map_err(|e| format!("cannot create data directory {}: {e}", s.data_dir.display()))?;
+    let addr: SocketAddr = s.listen.parse().map_err(|e| {
+        format!(
+            "invalid --listen {:?}: {e} (expected host:port, e.g. 127.0.0.1:5000)",
+            s.listen
+        )
+    })?;
+    // The certificate before the stores and the port: a bad one is reported before anything
+    // else happens.
+    let mut hosts = vec![addr.ip().to_string()];
+    if let Some(h) = &s.registry_hostname {
+        hosts.push(crate::tls::host_of(h));
+    }
+    let tls = crate::tls::prepare(&s.tls, &s.data_dir, &hosts)?;
     let blobs = FsBlobStore::open(&s.data_dir).map_err(|e| {
         format!(
             "cannot open the blob store in {}: {e}",
@@ -220,16 +256,18 @@ async fn serve(s: Settings) -> Result<(), String> {
             s.data_dir.display()
         )
     })?;
-    let addr: SocketAddr = s.listen.parse().map_err(|e| {
-        format!(
-            "invalid --listen {:?}: {e} (expected host:port, e.g. 127.0.0.1:5000)",
-            s.listen
-        )
-    })?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    // How clients reach us: the scheme, and a host (an unspecified bind address is reached as
+    // localhost here).
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let reach = if bound.ip().is_unspecified() {
+        format!("localhost:{}", bound.port())
+    } else {
+        bound.to_string()
+    };
     let registry_hostname = s
         .registry_hostname
         .clone()
@@ -268,12 +306,28 @@ async fn serve(s: Settings) -> Result<(), String> {
         .merge(wharf_apiserver::router(api.clone()))
         .merge(wharf_controllers::notifications::router(api.clone()));
 
+    let ca_flag = tls
+        .as_ref()
+        .and_then(|t| t.ca_file.as_ref())
+        .map(|ca| format!(" --certificate-authority={}", ca.display()))
+        .unwrap_or_default();
     if let Some(file) = &boot.kubeadmin_password_file {
         eprintln!(
-            "wharf serve: created the cluster admin \"kubeadmin\"; its password is in {} (readable by you only).\n  Log in with: wharf login http://{bound} -u kubeadmin -p \"$(cat {})\"",
+            "wharf serve: created the cluster admin \"kubeadmin\"; its password is in {} (readable by you only).\n  Log in with: wharf login {scheme}://{reach}{ca_flag} -u kubeadmin -p \"$(cat {})\"",
             file.display(),
             file.display()
         );
+    }
+    if let Some(t) = &tls {
+        if let Some(note) = &t.note {
+            eprintln!("wharf serve: TLS: {note}");
+        }
+        if let Some(ca) = &t.ca_file {
+            let ca = ca.display();
+            eprintln!(
+                "wharf serve: TLS: self-signed CA at {ca}. To trust it: wharf login https://{reach} --certificate-authority={ca}; kubectl --certificate-authority={ca}; podman/skopeo: mkdir -p ~/.config/containers/certs.d/{reach} && cp {ca} ~/.config/containers/certs.d/{reach}/ca.crt (or pass --cert-dir / --dest-cert-dir DIR holding it as ca.crt); curl --cacert {ca}"
+            );
+        }
     }
     if !auth_enabled {
         tracing::warn!("AUTHENTICATION IS OFF (--auth=none)");
@@ -281,9 +335,15 @@ async fn serve(s: Settings) -> Result<(), String> {
             "wharf serve: WARNING: authentication is off (--auth=none). Everyone who can reach {bound} is the cluster admin: they can read, push, overwrite and delete everything. Use this only for throwaway local work."
         );
     }
-    // A stable line scripts and tests can wait for.
+    // A stable line scripts and tests can wait for: `listening on ADDR,` for plain HTTP (as
+    // ever), `listening on https://ADDR,` with TLS.
+    let listening = if tls.is_some() {
+        format!("https://{bound}")
+    } else {
+        bound.to_string()
+    };
     eprintln!(
-        "wharf serve: listening on {bound}, data in {}",
+        "wharf serve: listening on {listening}, data in {}",
         s.data_dir.display()
     );
 
@@ -305,21 +365,36 @@ async fn serve(s: Settings) -> Result<(), String> {
         s.upload_expiry,
         s.purge_interval,
     ));
-    // TCP_NODELAY, as Go's net/http sets by default: without it a small write (a response, or
-    // a body's tail) waits for the peer's delayed ACK, about 40 ms per request on Linux.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "could not set TCP_NODELAY");
-        }
+    // Expired API tokens authenticate nobody; the sweep keeps them from piling up.
+    let sweeper = auth_enabled.then(|| {
+        tokio::spawn(wharf_apiserver::auth::run_token_sweeper(
+            api.clone(),
+            Duration::from_secs(3600),
+        ))
     });
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| format!("server error: {e}"))?;
+    if let Some(t) = tls {
+        // HTTPS: tls.rs's accept loop does the same (NODELAY, ConnectInfo, graceful shutdown).
+        crate::tls::serve(listener, t.config, app, shutdown_signal()).await;
+    } else {
+        // TCP_NODELAY, as Go's net/http sets by default: without it a small write (a response,
+        // or a body's tail) waits for the peer's delayed ACK, about 40 ms per request on Linux.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    }
     purger.abort();
+    if let Some(s) = sweeper {
+        s.abort();
+    }
     compactor.abort();
     importer.abort();
     if let Some(s) = scheduler {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
-use super::{error, CliResult};
+use super::{error, CliResult, TlsSettings};
 
 pub struct Kubeconfig {
     pub path: PathBuf,
@@ -26,6 +26,16 @@ fn upsert(doc: &mut Value, list: &str, name: &str, key: &str, body: Value) {
         Some(e) => e[key] = body,
         None => entries.push(json!({ "name": name, key: body })),
     }
+}
+
+/// The cluster entry's name for `server`, as oc names it: `host-port` with dots as dashes.
+fn cluster_name(server: &str) -> String {
+    server
+        .split("://")
+        .nth(1)
+        .unwrap_or(server)
+        .trim_end_matches('/')
+        .replace('.', "-")
 }
 
 impl Kubeconfig {
@@ -100,6 +110,99 @@ impl Kubeconfig {
             .map(str::to_string)
     }
 
+    /// The current context's cluster.
+    fn cluster(&self) -> Option<&Value> {
+        let cluster = self.current()?["cluster"].as_str()?;
+        named(&self.doc["clusters"], cluster).map(|c| &c["cluster"])
+    }
+
+    /// The TLS settings of the current context's cluster.
+    pub fn tls(&self) -> TlsSettings {
+        self.cluster().map(|c| self.tls_of(c)).unwrap_or_default()
+    }
+
+    /// The TLS settings of a cluster whose server is `server`, the current context's first
+    /// (several entries may name one server); none known: the defaults.
+    pub fn tls_for_server(&self, server: &str) -> TlsSettings {
+        let serves = |c: &Value| {
+            c["server"]
+                .as_str()
+                .is_some_and(|s| s.trim_end_matches('/') == server.trim_end_matches('/'))
+        };
+        self.cluster()
+            .filter(|c| serves(c))
+            .or_else(|| {
+                self.doc["clusters"]
+                    .as_array()?
+                    .iter()
+                    .map(|e| &e["cluster"])
+                    .find(|c| serves(c))
+            })
+            .map(|c| self.tls_of(c))
+            .unwrap_or_default()
+    }
+
+    /// `certificate-authority` (relative to the kubeconfig's directory, as kubectl reads it),
+    /// `certificate-authority-data` (base64 PEM) and `insecure-skip-tls-verify` of `cluster`.
+    fn tls_of(&self, cluster: &Value) -> TlsSettings {
+        use base64::Engine as _;
+        let ca_file = cluster["certificate-authority"]
+            .as_str()
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let p = PathBuf::from(p);
+                match self.path.parent() {
+                    Some(dir) if p.is_relative() => dir.join(p),
+                    _ => p,
+                }
+            });
+        let ca_data = cluster["certificate-authority-data"]
+            .as_str()
+            .filter(|d| !d.is_empty())
+            .and_then(|d| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(d.trim())
+                    .ok()
+            });
+        TlsSettings {
+            ca_file,
+            ca_data,
+            insecure: cluster["insecure-skip-tls-verify"].as_bool() == Some(true),
+        }
+    }
+
+    /// Records how `server`'s certificate is checked in its cluster entry (made by
+    /// [`Kubeconfig::use_context`]): a CA file (stored by path, as oc does) or no check.
+    pub fn set_cluster_tls(
+        &mut self,
+        server: &str,
+        ca_file: Option<&std::path::Path>,
+        insecure: bool,
+    ) {
+        let host = cluster_name(server);
+        let Some(entry) = self.doc["clusters"]
+            .as_array_mut()
+            .and_then(|l| l.iter_mut().find(|e| e["name"] == host.as_str()))
+        else {
+            return;
+        };
+        let Some(cluster) = entry["cluster"].as_object_mut() else {
+            return;
+        };
+        if let Some(ca) = ca_file {
+            cluster.remove("insecure-skip-tls-verify");
+            cluster.remove("certificate-authority-data");
+            cluster.insert(
+                "certificate-authority".into(),
+                ca.display().to_string().into(),
+            );
+        } else if insecure {
+            cluster.remove("certificate-authority");
+            cluster.remove("certificate-authority-data");
+            cluster.insert("insecure-skip-tls-verify".into(), true.into());
+        }
+    }
+
     /// The namespace ("project") of the current context.
     pub fn namespace(&self) -> Option<String> {
         self.current()?["namespace"]
@@ -145,12 +248,7 @@ impl Kubeconfig {
     /// (`<namespace>/<host-port>/<user>`). With `login`, the user is `<user>/<host-port>`
     /// holding that token; without, the current user stays when it is on the same server.
     pub fn use_context(&mut self, server: &str, namespace: &str, login: Option<(&str, &str)>) {
-        let host = server
-            .split("://")
-            .nth(1)
-            .unwrap_or(server)
-            .trim_end_matches('/')
-            .replace('.', "-");
+        let host = cluster_name(server);
         let (user, user_name) = match login {
             Some((name, token)) => {
                 let entry = format!("{name}/{host}");
@@ -181,13 +279,13 @@ impl Kubeconfig {
             }
         };
         let context = format!("{namespace}/{host}/{user_name}");
-        upsert(
-            &mut self.doc,
-            "clusters",
-            &host,
-            "cluster",
-            json!({ "server": server }),
-        );
+        // The server, keeping what else the cluster entry says (its CA).
+        let mut cluster = named(&self.doc["clusters"], &host)
+            .map(|c| c["cluster"].clone())
+            .filter(Value::is_object)
+            .unwrap_or_else(|| json!({}));
+        cluster["server"] = server.into();
+        upsert(&mut self.doc, "clusters", &host, "cluster", cluster);
         upsert(
             &mut self.doc,
             "contexts",

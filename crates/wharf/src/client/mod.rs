@@ -82,6 +82,152 @@ impl Resource {
     }
 }
 
+/// How the client checks the server's certificate: `--certificate-authority`,
+/// `--insecure-skip-tls-verify`, or the kubeconfig cluster's `certificate-authority(-data)` and
+/// `insecure-skip-tls-verify`. Without either, the built-in (webpki) roots.
+#[derive(Clone, Debug, Default)]
+pub struct ClientTls {
+    /// PEM certificates to trust instead of the built-in roots.
+    pub ca_pem: Option<Vec<u8>>,
+    /// Where `ca_pem` came from, for messages.
+    pub ca_source: String,
+    /// No certificate check at all.
+    pub insecure: bool,
+}
+
+/// What a kubeconfig cluster (or the flags) say about TLS.
+#[derive(Clone, Debug, Default)]
+pub struct TlsSettings {
+    pub ca_file: Option<std::path::PathBuf>,
+    pub ca_data: Option<Vec<u8>>,
+    pub insecure: bool,
+}
+
+impl ClientTls {
+    /// The flags win over the kubeconfig cluster's settings, as in kubectl.
+    pub fn resolve(
+        flag_ca: Option<&std::path::Path>,
+        flag_insecure: bool,
+        cluster: &TlsSettings,
+    ) -> CliResult<ClientTls> {
+        if flag_ca.is_some() && flag_insecure {
+            return Err(error(
+                "specifying a root certificates file with the insecure flag is not allowed",
+            ));
+        }
+        if let Some(path) = flag_ca {
+            return ClientTls::from_file(path);
+        }
+        if flag_insecure || cluster.insecure {
+            return Ok(ClientTls {
+                insecure: true,
+                ..ClientTls::default()
+            });
+        }
+        if let Some(data) = &cluster.ca_data {
+            return Ok(ClientTls {
+                ca_pem: Some(data.clone()),
+                ca_source: "the kubeconfig's certificate-authority-data".into(),
+                insecure: false,
+            });
+        }
+        match &cluster.ca_file {
+            Some(path) => ClientTls::from_file(path),
+            None => Ok(ClientTls::default()),
+        }
+    }
+
+    pub fn from_file(path: &std::path::Path) -> CliResult<ClientTls> {
+        let pem = std::fs::read(path).map_err(|e| {
+            error(format!(
+                "cannot read the certificate authority {}: {e}",
+                path.display()
+            ))
+        })?;
+        Ok(ClientTls {
+            ca_pem: Some(pem),
+            ca_source: path.display().to_string(),
+            insecure: false,
+        })
+    }
+
+    /// ureq's TLS settings: the CA's certificates as the only roots, or no check at all.
+    pub fn config(&self) -> CliResult<ureq::tls::TlsConfig> {
+        use ureq::tls::{PemItem, RootCerts, TlsConfig};
+        let mut b = TlsConfig::builder().disable_verification(self.insecure);
+        if let Some(pem) = self.ca_pem.as_ref().filter(|_| !self.insecure) {
+            let mut certs = Vec::new();
+            for item in ureq::tls::parse_pem(pem) {
+                match item {
+                    Ok(PemItem::Certificate(c)) => certs.push(c),
+                    Ok(_) => {}
+                    Err(e) => {
+                        return Err(error(format!(
+                            "the certificate authority {} is not valid PEM: {e}",
+                            self.ca_source
+                        )))
+                    }
+                }
+            }
+            if certs.is_empty() {
+                return Err(error(format!(
+                    "the certificate authority {} holds no PEM certificate",
+                    self.ca_source
+                )));
+            }
+            b = b.root_certs(RootCerts::new_with_certs(&certs));
+        }
+        Ok(b.build())
+    }
+
+    /// An agent for the server, answering every status (redirects as given).
+    pub fn agent(&self, max_redirects: Option<u32>) -> CliResult<ureq::Agent> {
+        let mut b = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(std::time::Duration::from_secs(60)))
+            .tls_config(self.config()?);
+        if let Some(n) = max_redirects {
+            b = b.max_redirects(n);
+        }
+        Ok(b.build().into())
+    }
+}
+
+/// The text of a server certificate no trusted authority signed.
+pub const UNKNOWN_AUTHORITY: &str = "the server uses a certificate signed by an unknown authority; pass --certificate-authority=<data-dir>/tls/ca.crt (wharf serve --tls=self-signed prints its path) or --insecure-skip-tls-verify";
+
+/// The TLS failure inside a transport error, if that is what it is.
+fn tls_failure(e: &ureq::Error) -> Option<&rustls::Error> {
+    match e {
+        ureq::Error::Rustls(r) => Some(r),
+        ureq::Error::Io(io) => io.get_ref()?.downcast_ref::<rustls::Error>(),
+        _ => None,
+    }
+}
+
+/// Whether `e` is a server certificate signed by no authority the client trusts.
+pub fn is_unknown_authority(e: &ureq::Error) -> bool {
+    matches!(
+        tls_failure(e),
+        Some(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer
+        ))
+    )
+}
+
+/// A request that never got an answer, worded for the user.
+pub fn transport_error(server: &str, e: &ureq::Error) -> CliError {
+    if is_unknown_authority(e) {
+        return error(UNKNOWN_AUTHORITY);
+    }
+    if let Some(t) = tls_failure(e) {
+        return error(format!(
+            "cannot talk to the server at {server} over TLS: {t} (does it serve HTTPS? `wharf serve --tls=…` does; use http:// otherwise)"
+        ));
+    }
+    error(format!("cannot reach the server at {server}: {e} (is `wharf serve` running? set it with --server or `wharf login`)"))
+}
+
 pub struct Client {
     pub server: String,
     /// The API token sent as `Authorization: Bearer`.
@@ -106,17 +252,22 @@ pub fn status_error(status: &Value) -> CliError {
 }
 
 impl Client {
-    pub fn new(server: &str, token: Option<String>) -> Client {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(std::time::Duration::from_secs(60)))
-            .build()
-            .into();
-        Client {
+    /// A client checking the server's certificate as `tls` says.
+    pub fn new(server: &str, token: Option<String>, tls: &ClientTls) -> CliResult<Client> {
+        Ok(Client {
             server: server.trim_end_matches('/').to_string(),
             token,
-            agent,
+            agent: tls.agent(None)?,
             discovery: std::cell::OnceCell::new(),
+        })
+    }
+
+    /// Whether the server's certificate is signed by an authority the client does not trust
+    /// (any other outcome, answer or failure, is for the real requests to report).
+    pub fn untrusted(&self) -> bool {
+        match self.agent.get(&format!("{}/version", self.server)).call() {
+            Ok(_) => false,
+            Err(e) => is_unknown_authority(&e),
         }
     }
 
@@ -133,9 +284,7 @@ impl Client {
         &self,
         resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
     ) -> CliResult<Result<Value, Value>> {
-        let mut resp = resp.map_err(|e| {
-            error(format!("cannot reach the server at {}: {e} (is `wharf serve` running? set it with --server or `wharf login`)", self.server))
-        })?;
+        let mut resp = resp.map_err(|e| transport_error(&self.server, &e))?;
         let status = resp.status().as_u16();
         let body = resp
             .body_mut()
