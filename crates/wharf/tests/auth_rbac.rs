@@ -18,7 +18,12 @@ struct Team {
 
 /// alice owns `alice-proj` (with image stream `app`), bob owns `bob-proj`.
 fn team() -> Team {
-    let s = Server::start_secured(&[("alice", "wonderland"), ("bob", "builder")]);
+    team_with(&[])
+}
+
+/// The same, with extra `serve` arguments.
+fn team_with(extra: &[&str]) -> Team {
+    let s = Server::start_secured_with(&[("alice", "wonderland"), ("bob", "builder")], extra);
     let alice = Cli::logged_in(&s, "alice", "wonderland");
     alice.wharf(&["new-project", "alice-proj"]);
     let bob = Cli::logged_in(&s, "bob", "builder");
@@ -375,10 +380,25 @@ fn a_service_account_token_works_in_its_project_only_and_dies_with_the_account()
 
 #[test]
 fn passwords_and_tokens_never_reach_the_server_log() {
-    let t = team();
+    // At the most talkative level.
+    let t = team_with(&["--log-level", "trace"]);
     let token = t.alice.wharf(&["whoami", "-t"]).trim().to_string();
     let admin_password = t.s.kubeadmin_password();
     Cli::as_kubeadmin(&t.s).wharf(&["get", "projects"]);
+    // A pull secret's password, written and refused to bob.
+    t.alice.wharf(&[
+        "create",
+        "secret",
+        "docker-registry",
+        "pull",
+        "--docker-server=quay.io",
+        "--docker-username=robot",
+        "--docker-password=pull-secret-456",
+        "-n",
+        "alice-proj",
+    ]);
+    t.bob
+        .wharf_fails(&["get", "secret", "pull", "-n", "alice-proj", "-o", "yaml"]);
     // Refusals and failed logins are logged, without what was sent.
     t.bob.wharf_fails(&["get", "is", "-n", "alice-proj"]);
     call(
@@ -394,10 +414,12 @@ fn passwords_and_tokens_never_reach_the_server_log() {
         None,
     );
     let log = t.s.log();
+    assert!(log.contains("login failed user=\"bob\""), "the failure is logged: {log}");
     for secret in [
         "wonderland",
         "builder",
         "wrong-password-123",
+        "pull-secret-456",
         admin_password.as_str(),
         token.as_str(),
         token.trim_start_matches("sha256~"),
