@@ -92,11 +92,17 @@ struct Inner {
     signer: OnceLock<tokens::Signer>,
     policy: Mutex<Option<(Instant, Arc<Policy>)>>,
     policy_dirty: AtomicBool,
+    /// Held while the policy is rebuilt, so concurrent requests wait for one rebuild.
+    policy_rebuild: tokio::sync::Mutex<()>,
     /// By OAuthAccessToken name: when checked, who it was, and when it expires (unix
     /// seconds; `i64::MAX` for never).
     tokens: Mutex<HashMap<String, (Instant, Caller, i64)>>,
     /// By sha256(user NUL password): when checked, and who it was.
     passwords: Mutex<HashMap<[u8; 32], (Instant, Caller)>>,
+    /// One gate per password being checked: a bcrypt check costs a quarter of a second of
+    /// CPU, and 32 clients sending the same password at a cache expiry would otherwise pay it
+    /// 32 times; the later ones wait for the first and read its result from the cache.
+    password_checks: Mutex<HashMap<[u8; 32], Arc<tokio::sync::Mutex<()>>>>,
     failed: login_limits::FailedLogins,
 }
 
@@ -108,8 +114,10 @@ impl Auth {
             signer: OnceLock::new(),
             policy: Mutex::new(None),
             policy_dirty: AtomicBool::new(true),
+            policy_rebuild: tokio::sync::Mutex::new(()),
             tokens: Mutex::default(),
             passwords: Mutex::default(),
+            password_checks: Mutex::default(),
             failed,
         }))
     }
@@ -436,11 +444,41 @@ impl ApiServer {
             .chain_update(password.as_bytes())
             .finalize()
             .into();
-        if let Some((at, caller)) = lock(&self.auth.0.passwords).get(&key) {
-            if at.elapsed() < CACHE_TTL {
-                return Ok(caller.clone());
-            }
+        let cached = || {
+            lock(&self.auth.0.passwords)
+                .get(&key)
+                .filter(|(at, _)| at.elapsed() < CACHE_TTL)
+                .map(|(_, caller)| caller.clone())
+        };
+        if let Some(caller) = cached() {
+            return Ok(caller);
         }
+        let gate = lock(&self.auth.0.password_checks)
+            .entry(key)
+            .or_default()
+            .clone();
+        let turn = gate.lock().await;
+        let result = match cached() {
+            Some(caller) => Ok(caller),
+            None => self.check_uncached(user, password, peer, key).await,
+        };
+        drop(turn);
+        let mut gates = lock(&self.auth.0.password_checks);
+        // Ours and the map's: nobody else waits at this gate (taking one needs this lock).
+        if Arc::strong_count(&gate) == 2 {
+            gates.remove(&key);
+        }
+        result
+    }
+
+    /// [`Self::password_caller`] past the cache: the check itself, cached when it succeeds.
+    async fn check_uncached(
+        &self,
+        user: &str,
+        password: &str,
+        peer: Option<IpAddr>,
+        key: [u8; 32],
+    ) -> Result<Caller, AuthError> {
         let failed = &self.auth.0.failed;
         if let Some(wait) = failed.wait(user, peer, Instant::now()) {
             return Err(AuthError::TooManyAttempts(wait));
@@ -592,12 +630,22 @@ impl ApiServer {
     /// The RBAC snapshot, rebuilt when stale.
     pub async fn policy(&self) -> Result<Arc<Policy>, ApiError> {
         let inner = &self.auth.0;
-        if !inner.policy_dirty.load(Ordering::Acquire) {
-            if let Some((at, p)) = &*lock(&inner.policy) {
-                if at.elapsed() < POLICY_TTL {
-                    return Ok(p.clone());
-                }
+        let fresh = || {
+            if inner.policy_dirty.load(Ordering::Acquire) {
+                return None;
             }
+            lock(&inner.policy)
+                .as_ref()
+                .filter(|(at, _)| at.elapsed() < POLICY_TTL)
+                .map(|(_, p)| p.clone())
+        };
+        if let Some(p) = fresh() {
+            return Ok(p);
+        }
+        let _rebuild = inner.policy_rebuild.lock().await;
+        // Another request may have rebuilt it while this one waited.
+        if let Some(p) = fresh() {
+            return Ok(p);
         }
         // Clear the flag before reading, so a write during the read marks it again.
         inner.policy_dirty.store(false, Ordering::Release);
@@ -609,13 +657,23 @@ impl ApiServer {
                 .map_err(ApiError::internal)
         };
         const RBAC: &str = "rbac.authorization.k8s.io";
-        let policy = Arc::new(Policy::from_objects(
-            &all(RBAC, "clusterroles").await?,
-            &all(RBAC, "roles").await?,
-            &all(RBAC, "clusterrolebindings").await?,
-            &all(RBAC, "rolebindings").await?,
-            &all("user.openshift.io", "groups").await?,
-        ));
+        let read = async {
+            Ok::<_, ApiError>(Policy::from_objects(
+                &all(RBAC, "clusterroles").await?,
+                &all(RBAC, "roles").await?,
+                &all(RBAC, "clusterrolebindings").await?,
+                &all(RBAC, "rolebindings").await?,
+                &all("user.openshift.io", "groups").await?,
+            ))
+        };
+        let policy = match read.await {
+            Ok(p) => Arc::new(p),
+            Err(e) => {
+                // The write that made it dirty is still unseen.
+                inner.policy_dirty.store(true, Ordering::Release);
+                return Err(e);
+            }
+        };
         *lock(&inner.policy) = Some((Instant::now(), policy.clone()));
         Ok(policy)
     }
