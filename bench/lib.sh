@@ -201,12 +201,34 @@ cleanup() {
     exit "$rc"
 }
 
-# Starts wharf serve on a port of its choosing in $S/wharf; sets WHARF_PID and W (host:port).
+# The two lines `wharf serve --auth=none` always prints (a tracing WARN and a banner on stderr):
+# expected in a bench, so start_bench_wharf keeps them out of the server log (whose warnings
+# the scripts count as problems) and puts them in <log>.auth-off instead.
+AUTH_OFF_LINES='AUTHENTICATION IS OFF|authentication is off \(--auth=none\)'
+
+# start_bench_wharf [SERVE-ARGS...]: starts wharf serve on a port of its choosing; sets WHARF_PID,
+# W (host:port), WHARF_LOG and WHARF_DATA. Authentication is off (--auth=none) unless
+# SERVE-ARGS has its own --auth (clap refuses a repeated --auth, so the default is left out
+# then), e.g. `start_bench_wharf --auth=on`.
+# Data in $S/$WHARF_NAME, log in $S/$WHARF_NAME.log; WHARF_NAME defaults to "wharf" (what the
+# scripts have always used). To run two servers side by side, give each its own name and copy
+# W and WHARF_PID before starting the next:
+#   WHARF_NAME=wharf-a start_bench_wharf; A=$W
+#   WHARF_NAME=wharf-b start_bench_wharf --auth=on; B=$W
+# shellcheck disable=SC2120 # the arguments are optional
 start_bench_wharf() {
-    mkdir -p "$S/wharf"
-    "$WHARF_BIN" serve --data-dir "$S/wharf" --listen 127.0.0.1:0 --log-level warn >"$S/wharf.log" 2>&1 &
+    local name=${WHARF_NAME:-wharf} arg auth=(--auth=none)
+    for arg in "$@"; do
+        case $arg in --auth | --auth=*) auth=() ;; esac
+    done
+    WHARF_DATA=$S/$name
+    WHARF_LOG=$S/$name.log
+    mkdir -p "$WHARF_DATA"
+    # sed -u: unbuffered, so wait_for_line sees the "listening" line at once; $! is wharf's PID.
+    "$WHARF_BIN" serve --data-dir "$WHARF_DATA" --listen 127.0.0.1:0 --log-level warn "${auth[@]}" "$@" \
+        > >(sed -u -E -e "/$AUTH_OFF_LINES/{w $WHARF_LOG.auth-off" -e 'd}' >"$WHARF_LOG") 2>&1 &
     WHARF_PID=$!
     PIDS+=("$WHARF_PID")
-    wait_for_line "$S/wharf.log" 'listening on 127\.0\.0\.1:[0-9]+' "$WHARF_PID"
-    W=$(sed -nE 's/.*listening on (127\.0\.0\.1:[0-9]+).*/\1/p' "$S/wharf.log" | head -1)
+    wait_for_line "$WHARF_LOG" 'listening on 127\.0\.0\.1:[0-9]+' "$WHARF_PID"
+    W=$(sed -nE 's/.*listening on (127\.0\.0\.1:[0-9]+).*/\1/p' "$WHARF_LOG" | head -1)
 }

@@ -54,6 +54,8 @@ pub const KUBEADMIN_SECRET: (&str, &str) = ("kube-system", "kubeadmin");
 const CACHE_TTL: Duration = Duration::from_secs(10);
 /// How old the RBAC snapshot may be when nothing said it changed.
 const POLICY_TTL: Duration = Duration::from_secs(2);
+/// Verified registry tokens kept at most; beyond it expired ones go, then all.
+const REGISTRY_TOKENS_KEPT: usize = 4096;
 
 /// How authentication is configured.
 pub struct AuthSettings {
@@ -97,6 +99,11 @@ struct Inner {
     /// By OAuthAccessToken name: when checked, who it was, and when it expires (unix
     /// seconds; `i64::MAX` for never).
     tokens: Mutex<HashMap<String, (Instant, Caller, i64)>>,
+    /// Registry tokens already verified, by the token: who it is and when it expires. A
+    /// client sends the same token with every request of a pull; the signature, the claims'
+    /// JSON and the scopes are checked once (bench/auth.sh measured them as most of what a
+    /// token-authorized pull costs beyond an unauthenticated one).
+    registry_tokens: Mutex<HashMap<String, (Caller, i64)>>,
     /// By sha256(user NUL password): when checked, and who it was.
     passwords: Mutex<HashMap<[u8; 32], (Instant, Caller)>>,
     /// One gate per password being checked: a bcrypt check costs a quarter of a second of
@@ -117,6 +124,7 @@ impl Auth {
             policy_rebuild: tokio::sync::Mutex::new(()),
             tokens: Mutex::default(),
             passwords: Mutex::default(),
+            registry_tokens: Mutex::default(),
             password_checks: Mutex::default(),
             failed,
         }))
@@ -316,27 +324,8 @@ impl ApiServer {
         }
         match creds {
             Credentials::None => Ok(Caller::anonymous()),
-            Credentials::Bearer(t) => match self.auth.signer()?.verify(t, now_unix()) {
-                Some(Ok(claims)) => Ok(Caller {
-                    user: UserInfo {
-                        name: claims.user,
-                        groups: claims.groups,
-                    },
-                    registry_scopes: Some(Arc::new(
-                        claims
-                            .access
-                            .iter()
-                            .filter_map(|s| wharf_domain::rbac::scope::parse_scope(s).ok())
-                            .collect(),
-                    )),
-                    token: None,
-                    registry_refused: claims
-                        .refused
-                        .iter()
-                        .filter_map(|s| wharf_domain::rbac::scope::parse_scope(s).ok())
-                        .collect(),
-                }),
-                Some(Err(why)) => Err(AuthError::Unauthorized(why.into())),
+            Credentials::Bearer(t) => match self.registry_token_caller(t)? {
+                Some(caller) => Ok(caller),
                 None => self.token_caller(t).await,
             },
             Credentials::Basic { user, password } => {
@@ -353,6 +342,51 @@ impl ApiServer {
     /// The caller an API token stands for, if it exists, has not expired, and its user or
     /// service account still exists (with the same uid: a user deleted and made again does
     /// not inherit the old tokens).
+    /// The caller of a registry token (`None`: `token` is not one), from the cache of
+    /// verified tokens or by checking its signature and expiry.
+    fn registry_token_caller(&self, token: &str) -> Result<Option<Caller>, AuthError> {
+        let now = now_unix();
+        if let Some((caller, expires)) = lock(&self.auth.0.registry_tokens).get(token) {
+            if *expires > now {
+                return Ok(Some(caller.clone()));
+            }
+        }
+        let claims = match self.auth.signer()?.verify(token, now) {
+            None => return Ok(None),
+            Some(Err(why)) => return Err(AuthError::Unauthorized(why.into())),
+            Some(Ok(claims)) => claims,
+        };
+        let expires = claims.expires;
+        let caller = Caller {
+            user: UserInfo {
+                name: claims.user,
+                groups: claims.groups,
+            },
+            registry_scopes: Some(Arc::new(
+                claims
+                    .access
+                    .iter()
+                    .filter_map(|s| wharf_domain::rbac::scope::parse_scope(s).ok())
+                    .collect(),
+            )),
+            token: None,
+            registry_refused: claims
+                .refused
+                .iter()
+                .filter_map(|s| wharf_domain::rbac::scope::parse_scope(s).ok())
+                .collect(),
+        };
+        let mut kept = lock(&self.auth.0.registry_tokens);
+        if kept.len() >= REGISTRY_TOKENS_KEPT {
+            kept.retain(|_, (_, e)| *e > now);
+            if kept.len() >= REGISTRY_TOKENS_KEPT {
+                kept.clear();
+            }
+        }
+        kept.insert(token.to_string(), (caller.clone(), expires));
+        Ok(Some(caller))
+    }
+
     async fn token_caller(&self, token: &str) -> Result<Caller, AuthError> {
         let invalid = || {
             AuthError::Unauthorized(
