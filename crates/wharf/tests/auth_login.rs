@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::auth::{basic, bearer, call};
+use common::auth::{basic, bearer, call, get_as};
 use common::{peer_python, run, Cli, Server};
 
 #[test]
@@ -45,25 +45,20 @@ fn login_whoami_and_logout_which_revokes_the_token() {
     let token = cli.wharf(&["whoami", "-t"]).trim().to_string();
     assert!(token.starts_with("sha256~"), "{token}");
     // The token works on the API and, as a password, on the registry.
-    let me = call(
-        "GET",
-        &s.url("/apis/user.openshift.io/v1/users/~"),
+    let me = get_as(
+        &s,
+        "/apis/user.openshift.io/v1/users/~",
         Some(&bearer(&token)),
-        None,
     );
     assert_eq!(me.status, 200, "{}", me.body);
     assert_eq!(me.json()["metadata"]["name"], "alice");
-    assert_eq!(
-        call("GET", &s.url("/v2/"), Some(&basic("any", &token)), None).status,
-        200
-    );
+    assert_eq!(get_as(&s, "/v2/", Some(&basic("any", &token))).status, 200);
     // The server keeps a hash, not the token.
     let admin = s.admin_token();
-    let tokens = call(
-        "GET",
-        &s.url("/apis/oauth.openshift.io/v1/oauthaccesstokens"),
+    let tokens = get_as(
+        &s,
+        "/apis/oauth.openshift.io/v1/oauthaccesstokens",
         Some(&bearer(&admin)),
-        None,
     );
     assert!(
         tokens.body.contains("\"userName\":\"alice\""),
@@ -79,17 +74,13 @@ fn login_whoami_and_logout_which_revokes_the_token() {
     for (what, answer) in [
         (
             "API",
-            call(
-                "GET",
-                &s.url("/apis/user.openshift.io/v1/users/~"),
+            get_as(
+                &s,
+                "/apis/user.openshift.io/v1/users/~",
                 Some(&bearer(&token)),
-                None,
             ),
         ),
-        (
-            "registry",
-            call("GET", &s.url("/v2/"), Some(&basic("any", &token)), None),
-        ),
+        ("registry", get_as(&s, "/v2/", Some(&basic("any", &token)))),
     ] {
         assert_eq!(
             answer.status, 401,
@@ -125,12 +116,7 @@ fn wrong_passwords_are_refused_and_then_held_back_per_user() {
         "{}",
         held.body
     );
-    let registry = call(
-        "GET",
-        &s.url("/openshift/token"),
-        Some(&basic("alice", "wonderland")),
-        None,
-    );
+    let registry = get_as(&s, "/openshift/token", Some(&basic("alice", "wonderland")));
     assert_eq!(registry.status, 429);
     // Another user is not held back by alice's failures.
     s.token("bob", "builder");
@@ -171,7 +157,7 @@ fn auth_none_says_loudly_that_everyone_is_admin() {
     );
     assert!(s.log().contains("is the cluster admin"));
     assert!(!s.data_dir.join("kubeadmin-password").exists());
-    assert_eq!(call("GET", &s.url("/v2/_catalog"), None, None).status, 200);
+    assert_eq!(get_as(&s, "/v2/_catalog", None).status, 200);
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::auth::{basic, bearer, call};
+use common::auth::{basic, bearer, call, get_as};
 use common::{push_image_as, Cli, Server};
 use serde_json::json;
 
@@ -79,11 +79,10 @@ fn the_creator_administers_a_project_and_others_are_told_which_role_they_lack() 
         "nothing was deleted"
     );
     // The API answers the same with a Kubernetes Status.
-    let api = call(
-        "GET",
-        &t.s.url("/apis/image.openshift.io/v1/namespaces/alice-proj/imagestreams/app"),
+    let api = get_as(
+        &t.s,
+        "/apis/image.openshift.io/v1/namespaces/alice-proj/imagestreams/app",
         Some(&bearer(&t.s.token("bob", "builder"))),
-        None,
     );
     assert_eq!(api.status, 403);
     assert_eq!(api.json()["kind"], "Status");
@@ -162,11 +161,10 @@ fn policy_grants_a_role_in_a_project_and_takes_it_back() {
         (Some(1), "no".into())
     );
     // view reads the API but, as in OpenShift, does not pull from the registry.
-    let pull = call(
-        "GET",
-        &t.s.url("/v2/alice-proj/app/manifests/v1"),
+    let pull = get_as(
+        &t.s,
+        "/v2/alice-proj/app/manifests/v1",
         Some(&basic("bob", "builder")),
-        None,
     );
     assert_eq!(pull.status, 403, "{}", pull.body);
     assert!(pull.body.contains("system:image-puller"), "{}", pull.body);
@@ -289,11 +287,10 @@ fn cluster_roles_are_granted_by_cluster_admins_only() {
         "clusterrole.rbac.authorization.k8s.io/registry-viewer added: \"bob\""
     );
     // registry-viewer pulls in every project.
-    let pull = call(
-        "GET",
-        &t.s.url("/v2/alice-proj/app/manifests/v1"),
+    let pull = get_as(
+        &t.s,
+        "/v2/alice-proj/app/manifests/v1",
         Some(&basic("bob", "builder")),
-        None,
     );
     assert_eq!(pull.status, 200, "{}", pull.body);
     admin.wharf(&[
@@ -303,11 +300,10 @@ fn cluster_roles_are_granted_by_cluster_admins_only() {
         "registry-viewer",
         "bob",
     ]);
-    let again = call(
-        "GET",
-        &t.s.url("/v2/alice-proj/app/manifests/v1"),
+    let again = get_as(
+        &t.s,
+        "/v2/alice-proj/app/manifests/v1",
         Some(&basic("bob", "builder")),
-        None,
     );
     assert_eq!(again.status, 403, "{}", again.body);
 }
@@ -335,11 +331,10 @@ fn a_service_account_token_works_in_its_project_only_and_dies_with_the_account()
         .wharf(&["create", "token", "pusher", "-n", "alice-proj"])
         .trim()
         .to_string();
-    let who = call(
-        "GET",
-        &t.s.url("/apis/user.openshift.io/v1/users/~"),
+    let who = get_as(
+        &t.s,
+        "/apis/user.openshift.io/v1/users/~",
         Some(&bearer(&token)),
-        None,
     );
     assert_eq!(
         who.json()["metadata"]["name"],
@@ -354,11 +349,10 @@ fn a_service_account_token_works_in_its_project_only_and_dies_with_the_account()
         None,
     );
     assert_eq!(elsewhere.status, 403, "{}", elsewhere.body);
-    let api_elsewhere = call(
-        "GET",
-        &t.s.url("/apis/image.openshift.io/v1/namespaces/bob-proj/imagestreams"),
+    let api_elsewhere = get_as(
+        &t.s,
+        "/apis/image.openshift.io/v1/namespaces/bob-proj/imagestreams",
         Some(&bearer(&token)),
-        None,
     );
     assert_eq!(api_elsewhere.status, 403, "{}", api_elsewhere.body);
     // bob cannot mint tokens for alice's service account.
@@ -369,12 +363,7 @@ fn a_service_account_token_works_in_its_project_only_and_dies_with_the_account()
 
     t.alice
         .wharf(&["delete", "serviceaccount", "pusher", "-n", "alice-proj"]);
-    let dead = call(
-        "GET",
-        &t.s.url("/v2/alice-proj/app/manifests/v2"),
-        Some(&as_sa),
-        None,
-    );
+    let dead = get_as(&t.s, "/v2/alice-proj/app/manifests/v2", Some(&as_sa));
     assert_eq!(dead.status, 401, "{}", dead.body);
 }
 
@@ -401,20 +390,21 @@ fn passwords_and_tokens_never_reach_the_server_log() {
         .wharf_fails(&["get", "secret", "pull", "-n", "alice-proj", "-o", "yaml"]);
     // Refusals and failed logins are logged, without what was sent.
     t.bob.wharf_fails(&["get", "is", "-n", "alice-proj"]);
-    call(
-        "GET",
-        &t.s.url("/v2/alice-proj/app/manifests/v1"),
+    get_as(
+        &t.s,
+        "/v2/alice-proj/app/manifests/v1",
         Some(&basic("bob", "wrong-password-123")),
-        None,
     );
-    call(
-        "GET",
-        &t.s.url("/v2/alice-proj/app/manifests/v1"),
+    get_as(
+        &t.s,
+        "/v2/alice-proj/app/manifests/v1",
         Some(&bearer(&format!("{token}x"))),
-        None,
     );
     let log = t.s.log();
-    assert!(log.contains("login failed user=\"bob\""), "the failure is logged: {log}");
+    assert!(
+        log.contains("login failed user=\"bob\""),
+        "the failure is logged: {log}"
+    );
     for secret in [
         "wonderland",
         "builder",

@@ -8,7 +8,7 @@ mod common;
 use std::io::Write as _;
 use std::process::Command;
 
-use common::auth::{basic, bearer, call, raw_status, registry_token};
+use common::auth::{basic, bearer, call, get_as, raw_status, registry_token};
 use common::{push_image_as, require, run, Cli, Server};
 use serde_json::json;
 
@@ -47,7 +47,7 @@ fn alice_and_bob(extra: &[&str]) -> Projects {
 fn anonymous_requests_are_challenged_with_the_token_realm_and_the_scope_they_need() {
     let p = alice_and_bob(&[]);
     let realm = format!("Bearer realm=\"{}\"", p.s.url("/openshift/token"));
-    let base = call("GET", &p.s.url("/v2/"), None, None);
+    let base = get_as(&p.s, "/v2/", None);
     assert_eq!(base.status, 401, "{}", base.body);
     assert!(base.challenge.starts_with(&realm), "{}", base.challenge);
     for method in ["HEAD", "GET"] {
@@ -65,12 +65,7 @@ fn anonymous_requests_are_challenged_with_the_token_realm_and_the_scope_they_nee
             blob.challenge
         );
     }
-    let manifest = call(
-        "GET",
-        &p.s.url("/v2/alice-proj/app/manifests/v1"),
-        None,
-        None,
-    );
+    let manifest = get_as(&p.s, "/v2/alice-proj/app/manifests/v1", None);
     assert_eq!(manifest.status, 401);
     assert_eq!(manifest.json()["errors"][0]["code"], "UNAUTHORIZED");
     let push = call(
@@ -87,11 +82,10 @@ fn anonymous_requests_are_challenged_with_the_token_realm_and_the_scope_they_nee
         push.challenge
     );
     // A wrong password is not anonymous access: 401, not the anonymous user's rights.
-    let wrong = call(
-        "GET",
-        &p.s.url("/v2/alice-proj/app/manifests/v1"),
+    let wrong = get_as(
+        &p.s,
+        "/v2/alice-proj/app/manifests/v1",
         Some(&basic("alice", "not-her-password")),
-        None,
     );
     assert_eq!(wrong.status, 401, "{}", wrong.body);
 }
@@ -234,12 +228,7 @@ fn a_registry_token_is_held_to_its_repository_and_actions() {
         "nothing of bob's project is granted to alice"
     );
     let auth = bearer(&token);
-    let pull = call(
-        "GET",
-        &p.s.url("/v2/alice-proj/app/manifests/v1"),
-        Some(&auth),
-        None,
-    );
+    let pull = get_as(&p.s, "/v2/alice-proj/app/manifests/v1", Some(&auth));
     assert_eq!(pull.status, 200, "{}", pull.body);
     let push = call(
         "POST",
@@ -257,12 +246,7 @@ fn a_registry_token_is_held_to_its_repository_and_actions() {
         "{}",
         push.challenge
     );
-    let other = call(
-        "GET",
-        &p.s.url("/v2/alice-proj/other/manifests/v1"),
-        Some(&auth),
-        None,
-    );
+    let other = get_as(&p.s, "/v2/alice-proj/other/manifests/v1", Some(&auth));
     assert_eq!(
         other.status, 401,
         "a token for one repository used on another"
@@ -294,21 +278,19 @@ fn a_registry_token_is_held_to_its_repository_and_actions() {
         head.challenge
     );
     // A registry token cannot be traded for a wider one.
-    let traded = call(
-        "GET",
-        &p.s.url("/openshift/token?service=wharf&scope=repository%3Aalice-proj%2Fother%3Apull"),
+    let traded = get_as(
+        &p.s,
+        "/openshift/token?service=wharf&scope=repository%3Aalice-proj%2Fother%3Apull",
         Some(&auth),
-        None,
     );
     assert_eq!(traded.status, 401, "{}", traded.body);
     // A forged token (payload altered) is refused.
     let mut forged = token.clone();
     forged.insert(12, 'x');
-    let f = call(
-        "GET",
-        &p.s.url("/v2/alice-proj/app/manifests/v1"),
+    let f = get_as(
+        &p.s,
+        "/v2/alice-proj/app/manifests/v1",
         Some(&bearer(&forged)),
-        None,
     );
     assert_eq!(f.status, 401, "{}", f.body);
 }
@@ -342,11 +324,10 @@ fn registry_tokens_expire_and_a_revoked_api_token_stops_working_on_the_registry(
     cli.wharf(&["logout"]);
     let revoked = call("GET", &manifest, Some(&as_password), None);
     assert_eq!(revoked.status, 401, "{}", revoked.body);
-    let exchanged = call(
-        "GET",
-        &p.s.url("/openshift/token?service=wharf&scope=repository%3Aalice-proj%2Fapp%3Apull"),
+    let exchanged = get_as(
+        &p.s,
+        "/openshift/token?service=wharf&scope=repository%3Aalice-proj%2Fapp%3Apull",
         Some(&as_password),
-        None,
     );
     assert_eq!(
         exchanged.status, 401,
@@ -369,12 +350,7 @@ fn anonymous_pulls_only_where_the_project_lets_system_unauthenticated_pull() {
     ]);
     let public = call("GET", &manifest, None, None);
     assert_eq!(public.status, 200, "{}", public.body);
-    let blob = call(
-        "GET",
-        &p.s.url(&format!("/v2/alice-proj/app/blobs/{}", p.layer)),
-        None,
-        None,
-    );
+    let blob = get_as(&p.s, &format!("/v2/alice-proj/app/blobs/{}", p.layer), None);
     assert_eq!(blob.body, "alice's layer");
     // Pulling is all: anonymous pushes are still challenged, and bob's project stays closed.
     assert_eq!(
@@ -387,10 +363,7 @@ fn anonymous_pulls_only_where_the_project_lets_system_unauthenticated_pull() {
         .status,
         401
     );
-    assert_eq!(
-        call("GET", &p.s.url("/v2/bob-proj/app/tags/list"), None, None).status,
-        401
-    );
+    assert_eq!(get_as(&p.s, "/v2/bob-proj/app/tags/list", None).status, 401);
     // A registry token for anonymous carries the public pull only.
     let (_, granted) = registry_token(
         &p.s,
@@ -464,12 +437,7 @@ fn hostile_repository_names_are_refused_and_never_reach_storage() {
         .collect();
     outside.sort();
     assert_eq!(outside, ["data", "users.htpasswd"], "the server log aside");
-    let mine = call(
-        "GET",
-        &p.s.url("/v2/alice-proj/app/manifests/v1"),
-        Some(&p.alice),
-        None,
-    );
+    let mine = get_as(&p.s, "/v2/alice-proj/app/manifests/v1", Some(&p.alice));
     assert_eq!(mine.status, 200);
 }
 
@@ -485,7 +453,7 @@ fn the_catalog_lists_only_repositories_the_caller_can_pull() {
         b"bob's layer",
     );
     let catalog = |auth: Option<&str>| {
-        let r = call("GET", &p.s.url("/v2/_catalog"), auth, None);
+        let r = get_as(&p.s, "/v2/_catalog", auth);
         (r.status, r.json()["repositories"].clone())
     };
     assert_eq!(catalog(Some(&p.alice)), (200, json!(["alice-proj/app"])));

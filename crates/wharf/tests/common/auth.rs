@@ -205,3 +205,8 @@ pub fn registry_token(
     .unwrap();
     (token, claims["acc"].clone())
 }
+
+/// `GET path` on `s` with an `Authorization` value (or none).
+pub fn get_as(s: &Server, path: &str, auth: Option<&str>) -> Answer {
+    call("GET", &s.url(path), auth, None)
+}
