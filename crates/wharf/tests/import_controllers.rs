@@ -192,16 +192,11 @@ fn scheduled_imports_follow_the_source_and_keep_history_when_it_disappears() {
     );
 }
 
-#[test]
-fn a_push_notification_reimports_at_once() {
-    if !peers() {
-        return;
-    }
-    let s = Server::start(); // scheduled imports every 15 minutes: only the notification can do it
-    let d = Distribution::start_notifying(&s.url("/notifications")).unwrap();
+/// Pushes `team/app:v1` to `d`, imports it as `app:v1` with `cli` (in its project), pushes a
+/// new `v1` and waits until the notification has re-imported it; `stream` reads `app`.
+fn a_second_push_is_reimported(d: &Distribution, cli: &Cli, stream: impl Fn() -> Value) {
     let layout = Layout::build(256);
-    let first = push(&layout, &d, "amd64", "team/app:v1");
-    let cli = Cli::in_project(&s, "demo");
+    let first = push(&layout, d, "amd64", "team/app:v1");
     cli.wharf(&[
         "import-image",
         "app:v1",
@@ -209,12 +204,23 @@ fn a_push_notification_reimports_at_once() {
         "--confirm",
         "--insecure",
     ]);
-    let second = push(&layout, &d, "arm64", "team/app:v1");
+    let second = push(&layout, d, "arm64", "team/app:v1");
     let is = wait_for(20, "the pushed digest imported", || {
-        let is = stream(&s, "demo", "app");
+        let is = stream();
         (history(&is, "v1").len() == 2).then_some(is)
     });
     assert_eq!(history(&is, "v1"), [second, first]);
+}
+
+#[test]
+fn a_push_notification_reimports_at_once() {
+    if !peers() {
+        return;
+    }
+    let s = Server::start(); // scheduled imports every 15 minutes: only the notification can do it
+    let d = Distribution::start_notifying(&s.url("/notifications")).unwrap();
+    let cli = Cli::in_project(&s, "demo");
+    a_second_push_is_reimported(&d, &cli, || stream(&s, "demo", "app"));
 }
 
 #[test]
@@ -243,23 +249,10 @@ fn with_auth_on_only_a_notifier_with_a_cluster_wide_import_right_is_heard() {
     let admin = Cli::as_kubeadmin(&s);
     let token = admin.wharf(&["whoami", "-t"]).trim().to_string();
     let d = Distribution::start_notifying_with_token(&s.url("/notifications"), &token).unwrap();
-    let layout = Layout::build(256);
-    let first = push(&layout, &d, "amd64", "team/app:v1");
     admin.wharf(&["new-project", "demo"]);
-    admin.wharf(&[
-        "import-image",
-        "app:v1",
-        &format!("--from={}/team/app:v1", d.addr),
-        "--confirm",
-        "--insecure",
-    ]);
-    let second = push(&layout, &d, "arm64", "team/app:v1");
-    let is = wait_for(20, "the pushed digest imported", || {
-        let is: Value =
-            serde_json::from_str(&admin.wharf(&["get", "is", "app", "-o", "json"])).unwrap();
-        (history(&is, "v1").len() == 2).then_some(is)
+    a_second_push_is_reimported(&d, &admin, || {
+        serde_json::from_str(&admin.wharf(&["get", "is", "app", "-o", "json"])).unwrap()
     });
-    assert_eq!(history(&is, "v1"), [second, first]);
 }
 
 #[test]

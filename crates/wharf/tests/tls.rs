@@ -28,8 +28,17 @@ fn https(s: &Server, path: &str) -> String {
     format!("https://{}{path}", s.addr)
 }
 
+/// The generated CA's certificate, as an absolute path (what clients are given).
 fn ca_of(s: &Server) -> PathBuf {
-    s.data_dir.join("tls/ca.crt")
+    std::path::absolute(s.data_dir.join("tls/ca.crt")).unwrap()
+}
+
+/// A server with authentication on (user alice) and a self-signed certificate.
+fn secured_self_signed() -> Server {
+    tls_server(Server::start_secured_with(
+        &[("alice", "wonderland")],
+        &["--tls=self-signed"],
+    ))
 }
 
 /// A ureq agent trusting only `ca`.
@@ -97,7 +106,7 @@ fn self_signed_tls_makes_a_ca_once_serves_only_https_and_reuses_the_ca_after_a_r
     }
     // The log says where the CA is and how podman, skopeo and wharf login trust it.
     let log = s.log();
-    let ca = std::path::absolute(ca_of(&s)).unwrap();
+    let ca = ca_of(&s);
     assert!(
         log.contains(&format!("self-signed CA at {}", ca.display())),
         "{log}"
@@ -353,15 +362,9 @@ fn a_user_provided_certificate_serves_https_and_bad_pem_is_a_clear_error() {
 
 #[test]
 fn wharf_login_over_https_needs_the_ca_or_insecure_skip_tls_verify() {
-    let s = tls_server(Server::start_secured_with(
-        &[("alice", "wonderland")],
-        &["--tls=self-signed"],
-    ));
+    let s = secured_self_signed();
     let url = https(&s, "");
-    let ca = std::path::absolute(ca_of(&s))
-        .unwrap()
-        .display()
-        .to_string();
+    let ca = ca_of(&s).display().to_string();
     let pw = s.kubeadmin_password();
     // The log's login hint is the https URL with the CA.
     assert!(
@@ -484,15 +487,9 @@ fn kubectl_sends_a_bearer_token_over_https() {
     if !require("kubectl") {
         return;
     }
-    let s = tls_server(Server::start_secured_with(
-        &[("alice", "wonderland")],
-        &["--tls=self-signed"],
-    ));
+    let s = secured_self_signed();
     let url = https(&s, "");
-    let ca = std::path::absolute(ca_of(&s))
-        .unwrap()
-        .display()
-        .to_string();
+    let ca = ca_of(&s).display().to_string();
     let cli = Cli::new();
     cli.wharf(&[
         "login",
@@ -568,11 +565,8 @@ fn skopeo_pushes_to_the_tls_registry_with_dest_cert_dir() {
         return;
     }
     let layout = Layout::build(64 * 1024);
-    let s = tls_server(Server::start_secured_with(
-        &[("alice", "wonderland")],
-        &["--tls=self-signed"],
-    ));
-    let ca = std::path::absolute(ca_of(&s)).unwrap();
+    let s = secured_self_signed();
+    let ca = ca_of(&s);
     let cli = Cli::new();
     cli.wharf(&[
         "login",

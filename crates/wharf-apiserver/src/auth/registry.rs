@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use axum::http::{header, HeaderMap, StatusCode};
 use wharf_domain::rbac::scope::Scope;
-use wharf_domain::rbac::Attributes;
+use wharf_domain::rbac::{Attributes, UserInfo};
 use wharf_domain::RepoName;
 use wharf_registry::error::OciError;
 use wharf_registry::{Access, AccessControl, Grant};
@@ -127,13 +127,7 @@ impl AccessControl for RegistryAccess {
                 let refused = match action(access) {
                     Some((a, repo)) => {
                         let a = wanted_action(&caller.registry_refused, repo.as_str(), a);
-                        let (ns, name) = repository_parts(repo.as_str());
-                        let attrs = registry_attributes(a, ns, name).expect("a registry action");
-                        let policy = api.policy().await.map_err(internal)?;
-                        let user = policy.with_groups(&caller.user);
-                        (!policy.allows(&user, &attrs)).then(|| {
-                            forbidden(&caller.user, &attrs, policy.missing_role(&attrs)).message
-                        })
+                        rbac_refusal(api, &caller.user, a, repo.as_str()).await?
                     }
                     None => None,
                 };
@@ -179,35 +173,39 @@ impl AccessControl for RegistryAccess {
             }
             _ => {
                 let (a, repo) = action(access).expect("a repository access");
-                let (ns, name) = repository_parts(repo.as_str());
-                let attrs = registry_attributes(a, ns, name).expect("a registry action");
-                let policy = api.policy().await.map_err(internal)?;
-                let user = policy.with_groups(&caller.user);
-                if policy.allows(&user, &attrs) {
+                let Some(refused) = rbac_refusal(api, &caller.user, a, repo.as_str()).await? else {
                     return Ok(Grant {
                         visible: None,
                         client,
                     });
-                }
-                let refused = forbidden(&caller.user, &attrs, policy.missing_role(&attrs));
+                };
                 if caller.is_anonymous() {
-                    return Err(challenge(
-                        api,
-                        headers,
-                        scope_of(access),
-                        &refused.message,
-                        false,
-                    ));
+                    return Err(challenge(api, headers, scope_of(access), &refused, false));
                 }
                 tracing::info!(user = caller.user.name, repository = %repo, action = a, "registry access denied");
-                Err(OciError::new(
-                    StatusCode::FORBIDDEN,
-                    "DENIED",
-                    refused.message,
-                ))
+                Err(OciError::new(StatusCode::FORBIDDEN, "DENIED", refused))
             }
         }
     }
+}
+
+/// RBAC's refusal of `action` on `repo` for `user`, its message naming the role that is
+/// missing; `None` when RBAC allows it.
+async fn rbac_refusal(
+    api: &ApiServer,
+    user: &UserInfo,
+    action: &str,
+    repo: &str,
+) -> Result<Option<String>, OciError> {
+    let (ns, name) = repository_parts(repo);
+    let attrs = registry_attributes(action, ns, name).expect("a registry action");
+    let policy = api.policy().await.map_err(internal)?;
+    if policy.allows(&policy.with_groups(user), &attrs) {
+        return Ok(None);
+    }
+    Ok(Some(
+        forbidden(user, &attrs, policy.missing_role(&attrs)).message,
+    ))
 }
 
 fn internal(e: crate::status::ApiError) -> OciError {
