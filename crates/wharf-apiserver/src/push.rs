@@ -9,8 +9,8 @@
 //! Repositories that are not exactly `<namespace>/<name>` with valid Kubernetes names stay
 //! plain registry content (OpenShift's registry refuses them; Wharf's registry serves them).
 //! Wharf creates the namespace on first push where OpenShift would refuse a push into a
-//! missing project: a standalone registry has no other place to create it from; RBAC (a later
-//! issue) decides who may.
+//! missing project: a standalone registry has no other place to create it from. With
+//! authentication on, only a caller allowed to push there (a cluster admin) gets this far.
 
 use serde_json::{json, Value};
 use wharf_domain::image::{image_object, PushedManifest};
